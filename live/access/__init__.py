@@ -1,0 +1,1 @@
+"""Access: roles, API tokens (stored hashed) and the route policy."""

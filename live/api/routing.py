@@ -1,0 +1,261 @@
+"""Declaring API routes: each one names who may call it, its query and body schemas.
+
+The declared access is kept on the Starlette endpoint (`endpoint.access`), so a test can walk
+every route of the app and check it against the policy: a route without one fails the suite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from live.access.models import Role
+from live.access.service import Principal, authenticate
+from live.api.fields import MAX_INT
+from live.db import Database
+from live.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from live.settings import Settings
+
+Access = frozenset[Role] | Literal["public"]
+PUBLIC: Literal["public"] = "public"
+EVERYONE: frozenset[Role] = frozenset(Role)
+PRODUCERS: frozenset[Role] = frozenset({Role.producer})
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"can't serialise {type(value).__name__}")
+
+
+class ApiResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, default=_default)
+        try:
+            return text.encode()
+        except UnicodeEncodeError:
+            # A lone surrogate echoed back (a bad field's name): \u-escaped JSON still encodes.
+            return json.dumps(content, default=_default).encode()
+
+
+@dataclass
+class Ctx:
+    """What a handler gets besides its inputs: the caller and the process's resources."""
+
+    request: Request
+    principal: Principal | None
+
+    @property
+    def db(self) -> Database:
+        db: Database = self.request.app.state.db
+        return db
+
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.request.app.state.settings
+        return settings
+
+    @property
+    def me(self) -> Principal:
+        assert self.principal is not None, "route is public"
+        return self.principal
+
+
+@dataclass
+class ApiEndpoint:
+    method: str
+    path: str
+    handler: Callable[..., Any]
+    access: Access
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    response: type[BaseModel] | None = None
+    # "json" bodies are validated against `body`; "upload" handlers read the request themselves.
+    body_kind: Literal["json", "upload", "none"] = "none"
+    produces: str = "application/json"
+
+
+@dataclass
+class ApiRouter:
+    tag: str
+    endpoints: list[ApiEndpoint] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        access: Access,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        status: int = 200,
+        response: type[BaseModel] | None = None,
+        upload: bool = False,
+        produces: str = "application/json",
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.endpoints.append(
+                ApiEndpoint(
+                    method=method,
+                    path=path,
+                    handler=handler,
+                    access=access,
+                    summary=summary,
+                    tag=self.tag,
+                    body=body,
+                    query=query,
+                    status=status,
+                    response=response,
+                    body_kind="upload" if upload else ("json" if body else "none"),
+                    produces=produces,
+                )
+            )
+            return handler
+
+        return register
+
+    def routes(self) -> list[Route]:
+        return [Route(e.path, make_endpoint(e), methods=[e.method]) for e in self.endpoints]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+async def identify(
+    request: Request, access: Access, token: str | None, action: str = "do this"
+) -> Principal | None:
+    """401 without a valid token, 403 when the token's role may not call the route."""
+    if access == PUBLIC:
+        return None
+    db: Database = request.app.state.db
+
+    def lookup() -> Principal:
+        with db.reading() as session:
+            return authenticate(session, token)
+
+    principal = await run_in_threadpool(lookup)
+    if principal.role not in access:
+        raise Forbidden(
+            f"the {principal.role.value} role may not {action}",
+            details={"role": principal.role.value, "allowed": sorted(r.value for r in access)},
+        )
+    return principal
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def validation_fields(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    fields = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        fields.append({"field": prefix + loc, "message": err["msg"]})
+    return fields
+
+
+async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    content_type = request.headers.get("content-type", "")
+    if content_type and "json" not in content_type.split(";")[0].lower():
+        raise UnsupportedMediaType("send JSON: Content-Type: application/json")
+    raw = await read_body(request, request.app.state.settings.max_body_bytes)
+    try:
+        data = json.loads(raw)
+    except RecursionError as exc:
+        raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
+    except ValueError as exc:
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors, and so is an integer literal
+        # longer than Python converts (4300 digits).
+        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed.one("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_fields(exc)) from exc
+    except RecursionError as exc:
+        raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
+
+
+def parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        raise ValidationFailed(validation_fields(exc, "query.")) from exc
+
+
+def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        principal = await identify(request, spec.access, bearer_token(request))
+        kwargs: dict[str, Any] = dict(request.path_params)
+        for name, value in kwargs.items():
+            if isinstance(value, int) and value > MAX_INT:
+                raise NotFound(name.removesuffix("_id"), value)
+        if spec.query is not None:
+            kwargs["query"] = parse_query(request, spec.query)
+        if spec.body_kind == "json" and spec.body is not None:
+            kwargs["body"] = await parse_json_body(request, spec.body)
+        elif spec.body_kind == "upload":
+            kwargs["upload"] = await read_body(request, request.app.state.settings.max_upload_bytes)
+        ctx = Ctx(request=request, principal=principal)
+        try:
+            result = await run_in_threadpool(spec.handler, ctx, **kwargs)
+        except IntegrityError as exc:
+            # Services check what they can and name the field; a constraint the database still
+            # enforces (a concurrent writer got there first) is a conflict, not a crash.
+            raise Conflict(
+                "the change conflicts with data saved meanwhile; reload and try again",
+                code="integrity",
+            ) from exc
+        if isinstance(result, Response):
+            return result
+        if spec.status == 204:
+            return Response(status_code=204)
+        return ApiResponse(result, status_code=spec.status)
+
+    endpoint.access = spec.access  # type: ignore[attr-defined]
+    endpoint.spec = spec  # type: ignore[attr-defined]
+    endpoint.__name__ = spec.handler.__name__
+    return endpoint

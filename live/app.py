@@ -1,0 +1,195 @@
+"""The Starlette application: API, pages and health checks, all declared with their access."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from live import redis_conn
+from live.access.routes import router as access_router
+from live.api.openapi import openapi_document
+from live.api.routing import PUBLIC, ApiResponse, ApiRouter
+from live.catalog.routes import router as catalog_router
+from live.db import Database
+from live.errors import DomainError
+from live.hub.api import router as hub_router
+from live.hub.channels import state_loader
+from live.hub.hub import CLOSE_REVOKED, CaptureServerSend, Hub
+from live.hub.publish import RedisPublisher
+from live.hub.routes import routes as hub_routes
+from live.hub.static import OverlayFiles, overlays_dir
+from live.imports.routes import router as imports_router
+from live.sales import snapshots
+from live.sales.routes import router as sales_router
+from live.sales.webhooks import router as webhooks_router
+from live.schedule.routes import router as schedule_router
+from live.settings import Settings, load_settings
+from live.shows import autoadvance
+from live.shows.routes import router as shows_router
+
+log = logging.getLogger("sieulive")
+
+API_ROUTERS: list[ApiRouter] = [
+    catalog_router,
+    schedule_router,
+    access_router,
+    shows_router,
+    hub_router,
+    imports_router,
+    webhooks_router,
+    sales_router,
+]
+
+
+def public(endpoint: Any) -> Any:
+    endpoint.access = PUBLIC
+    return endpoint
+
+
+@public
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+@public
+async def readyz(request: Request) -> Response:
+    """Ready when the database and Redis both answer."""
+    checks: dict[str, str] = {}
+
+    def ping_db() -> None:
+        with request.app.state.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    try:
+        await run_in_threadpool(ping_db)
+        checks["database"] = "ok"
+    except Exception as exc:  # readiness reports every failure rather than raising
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        await run_in_threadpool(request.app.state.redis.ping)
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )
+
+
+@public
+async def openapi(request: Request) -> Response:
+    return ApiResponse(request.app.state.openapi)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    # Platforms and clients back off on 503 by Retry-After before trying again.
+    headers = {"Retry-After": "5"} if exc.status_code == 503 else None
+    return ApiResponse(exc.as_body(), status_code=exc.status_code, headers=headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    body = {
+        "error": {
+            "code": codes.get(exc.status_code, "http_error"),
+            "message": exc.detail,
+            "details": {"path": request.url.path},
+        }
+    }
+    return ApiResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    body = {"error": {"code": "internal", "message": "internal server error", "details": {}}}
+    return ApiResponse(body, status_code=500)
+
+
+def revoke_overlays(hub: Hub) -> Any:
+    def hook(channel: str, kind: str, data: dict[str, Any]) -> None:
+        if kind == "revoke_overlays":
+            asyncio.get_running_loop().create_task(
+                hub.close_channel(channel, CLOSE_REVOKED, "overlay token revoked", "overlay")
+            )
+
+    return hook
+
+
+def build_routes() -> list[BaseRoute]:
+    from live.pages.routes import routes as page_routes
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+    for router in API_ROUTERS:
+        routes += router.routes()
+    routes += hub_routes()
+    routes.append(Mount("/overlays", app=OverlayFiles(directory=overlays_dir()), name="overlays"))
+    routes += page_routes()
+    return routes
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.db = Database(settings)
+        redis_url = redis_conn.resolve_url(settings)
+        app.state.redis = redis_conn.connect(settings.with_overrides(redis_url=redis_url))
+        app.state.aredis = redis_conn.connect_async(redis_url)
+        app.state.openapi = openapi_document([e for r in API_ROUTERS for e in r.endpoints])
+        app.state.hub = hub = Hub(
+            app.state.aredis,
+            state_loader(app.state.db, app.state.redis),
+            naive=settings.hub_mode == "naive",
+        )
+        hub.on_message.append(revoke_overlays(hub))
+        await hub.start()
+        publisher = RedisPublisher(app.state.redis)
+        background = [
+            asyncio.create_task(autoadvance.run_forever(app.state.db, publisher)),
+            asyncio.create_task(
+                snapshots.run_forever(app.state.db, app.state.redis, publisher, hub.epoch)
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            # A tick already running in a worker thread finishes before the DB goes away.
+            await asyncio.gather(*background, return_exceptions=True)
+            await hub.stop()
+            await app.state.aredis.aclose()
+            app.state.redis.close()
+            app.state.db.dispose()
+
+    app = Starlette(
+        routes=build_routes(),
+        lifespan=lifespan,
+        middleware=[Middleware(CaptureServerSend)],
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+    )
+    return app

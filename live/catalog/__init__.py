@@ -1,0 +1,1 @@
+"""Catalog: suppliers, products (quality checks, certificates), retailers, creators."""

@@ -1,0 +1,465 @@
+"""The hub of one web process: its websocket clients, grouped by channel, fed from Redis.
+
+- Each process subscribes once per channel on Redis pub/sub and writes to its own clients.
+- A message is encoded once per process, into JSON and into the websocket frame's bytes, and
+  those bytes are written straight to each client's transport: no per-client task, await or
+  serialisation. A client whose unsent bytes pass a bound is dropped (close code 4408) and
+  resyncs when it comes back, so a slow or dead client never delays the others.
+- Where no transport is reachable (an ASGI server other than uvicorn, the test client) each
+  client gets a bounded queue and a writer task instead: slower, same guarantees.
+- Every frame carries the process's epoch (new at each boot) and the channel's sequence number;
+  the first frame of every connection is the whole state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import itertools
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from websockets.frames import Frame, Opcode
+
+from live.hub.publish import encode, topic_prefix
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 20.0  # proxies cut idle sockets at 30–60 s; the brief says at most 25 s
+BUFFER_FRAMES = 256
+# Unsent bytes a client may have before it counts as too slow: ~a minute of show states.
+BUFFER_BYTES = 1 << 20
+# A whole state read from the DB serves the connections of the next moments too: after a
+# deploy thousands of overlays reconnect at once, and each would otherwise read it again.
+STATE_CACHE_SECONDS = 2.0
+
+# Close codes, documented in docs/realtime.md.
+CLOSE_BAD_TOKEN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_SLOW = 4408
+CLOSE_REVOKED = 4410
+
+StateLoader = Callable[[str], Awaitable[dict[str, Any]]]
+TextHandler = Callable[["Client", dict[str, Any]], Awaitable[None]]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+SERVER_SEND = "sieulive.server_send"
+
+
+class CaptureServerSend:
+    """ASGI middleware: keep the server's own `send` of each websocket in its scope.
+
+    uvicorn's `send` is a method of its protocol object, which holds the socket's transport;
+    Starlette wraps `send` in closures further in, so it is taken here, at the edge.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            scope[SERVER_SEND] = send
+        await self.app(scope, receive, send)
+
+
+def find_transport(websocket: WebSocket) -> asyncio.Transport | None:
+    protocol = getattr(websocket.scope.get(SERVER_SEND), "__self__", None)
+    transport = getattr(protocol, "transport", None)
+    # uvloop's transports don't subclass asyncio.Transport; they have the same methods.
+    needed = ("write", "get_write_buffer_size", "is_closing", "abort")
+    return transport if all(hasattr(transport, m) for m in needed) else None
+
+
+def wire_frame(text: str) -> bytes:
+    """A server-to-client text frame (unmasked, uncompressed: valid with or without
+    permessage-deflate), encoded by the websockets library once for every client."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+@dataclass(eq=False)
+class Client:
+    websocket: WebSocket
+    channel: str
+    role: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    info: dict[str, Any] = field(default_factory=dict)
+    dropped: bool = False
+    transport: asyncio.Transport | None = None
+    # Frames held back until the whole state has been written first.
+    pending: list[tuple[str, bytes]] | None = field(default_factory=list)
+    # Only without a reachable transport: a queue drained by a writer task.
+    buffer: asyncio.Queue[str] | None = None
+
+    def offer(self, text: str, wire: bytes | None = None) -> bool:
+        """Hand one frame over without waiting; False when the client can't keep up."""
+        if self.pending is not None:
+            if len(self.pending) >= BUFFER_FRAMES:
+                return False
+            self.pending.append((text, wire or b""))
+            return True
+        return self.write(text, wire)
+
+    def write(self, text: str, wire: bytes | None) -> bool:
+        transport = self.transport
+        if transport is None:
+            if self.buffer is None:
+                self.buffer = asyncio.Queue(BUFFER_FRAMES)
+            try:
+                self.buffer.put_nowait(text)
+                return True
+            except asyncio.QueueFull:
+                return False
+        if transport.is_closing():
+            return False
+        if transport.get_write_buffer_size() > BUFFER_BYTES:
+            return False
+        transport.write(wire or wire_frame(text))
+        return True
+
+    def release(self, first: str) -> None:
+        """Write `first` (the whole state), then what was held back meanwhile."""
+        held, self.pending = self.pending or [], None
+        self.write(first, None)
+        for text, wire in held:
+            self.write(text, wire or None)
+
+
+class Hub:
+    def __init__(self, redis: Any, load_state: StateLoader, *, naive: bool = False) -> None:
+        self.redis = redis  # redis.asyncio client
+        self.prefix = topic_prefix(redis)
+        self.load_state = load_state
+        self.epoch = uuid.uuid4().hex
+        self.channels: dict[str, set[Client]] = {}
+        self.seq: dict[str, int] = {}
+        self.counter = itertools.count(1)
+        self._pubsub: Any = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._subscribed: set[str] = set()
+        self._ready = asyncio.Event()
+        self.on_message: list[Callable[[str, str, dict[str, Any]], None]] = []
+        # Naive mode exists only as the benchmark's baseline (SIEULIVE_HUB_MODE=naive).
+        self.naive = naive
+        self._naive_tasks: set[asyncio.Task[None]] = set()
+        self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
+        self._states: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    # lifecycle
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="hub-listen"),
+            asyncio.create_task(self._heartbeat(), name="hub-heartbeat"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for clients in list(self.channels.values()):
+            for client in list(clients):
+                await self._close(client, 1001, "server shutting down")
+
+    # frames
+
+    def frame(self, channel: str, kind: str, data: Any, *, seq: int | None = None) -> str:
+        return encode(
+            {
+                "type": "state" if kind == "state" else "change",
+                "channel": channel,
+                "kind": kind,
+                "epoch": self.epoch,
+                "seq": self.seq.get(channel, 0) if seq is None else seq,
+                "server_time": now_ms(),
+                "data": data,
+            }
+        )
+
+    def fanout(self, channel: str, kind: str, data: Any) -> int:
+        """Hand one change to every local client of the channel; returns how many got it."""
+        clients = self.channels.get(channel)
+        if not clients:
+            return 0
+        started = (time.perf_counter(), time.process_time())
+        seq = self.seq[channel] = self.seq.get(channel, 0) + 1
+        text = self.frame(channel, kind, data, seq=seq)
+        if self.naive:
+            task = asyncio.get_running_loop().create_task(self._naive_fanout(clients, text))
+            self._naive_tasks.add(task)
+            task.add_done_callback(self._naive_tasks.discard)
+            return len(clients)
+        wire = wire_frame(text)
+        too_slow = [client for client in clients if not client.offer(text, wire)]
+        for client in too_slow:
+            self.drop(client)
+        self.record(channel, len(clients) + len(too_slow), started)
+        return len(clients)
+
+    async def _naive_fanout(self, clients: set[Client], text: str) -> None:
+        """The baseline the benchmark compares against: one awaited send per connection."""
+        started = (time.perf_counter(), time.process_time())
+        for client in list(clients):
+            with contextlib.suppress(Exception):
+                await client.websocket.send_text(text)
+        self.record(next(iter(clients)).channel if clients else "", len(clients), started)
+
+    def record(self, channel: str, clients: int, started: tuple[float, float]) -> None:
+        """Wall time and this process's CPU time spent handing one change to every client;
+        on a shared machine the CPU time is the steadier figure (no preemption in it)."""
+        wall, cpu = started
+        self.stats.append(
+            {
+                "channel": channel,
+                "clients": clients,
+                "ms": round((time.perf_counter() - wall) * 1000, 3),
+                "cpu_ms": round((time.process_time() - cpu) * 1000, 3),
+                "at": time.time(),
+            }
+        )
+
+    def drop(self, client: Client) -> None:
+        """Stop writing to a client that can't keep up; it reconnects and resyncs."""
+        client.dropped = True
+        clients = self.channels.get(client.channel)
+        if clients is not None:
+            clients.discard(client)
+        asyncio.get_running_loop().create_task(self._close_slow(client))
+
+    async def _close_slow(self, client: Client) -> None:
+        # The close frame queues behind what the client hasn't read; if it can't go out in a
+        # moment, the socket is cut so the server's memory doesn't wait on a dead reader.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                client.websocket.close(code=CLOSE_TOO_SLOW, reason="too slow: resync"), 2.0
+            )
+        if client.transport is not None and not client.transport.is_closing():
+            client.transport.abort()
+        await self._leave(client)
+
+    # clients
+
+    async def serve(self, client: Client, on_text: TextHandler | None = None) -> None:
+        """Run one accepted connection until it goes: state first, then changes."""
+        if not self.naive:
+            client.transport = find_transport(client.websocket)
+        await self._join(client)
+        writer: asyncio.Task[None] | None = None
+        try:
+            await self.send_state(client)
+            if client.transport is None:
+                writer = asyncio.create_task(self._write(client))
+            while True:
+                text = await client.websocket.receive_text()
+                try:
+                    message = json.loads(text)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(message, dict):
+                    await self._handle(client, message, on_text)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            if writer is not None:
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writer
+            await self._leave(client)
+
+    async def send_state(self, client: Client) -> None:
+        """Write the whole state ahead of any change that arrives while it loads.
+
+        The channel's sequence number is noted before the state is read, so the changes
+        held back meanwhile keep their place after it; clients skip those already in it.
+        """
+        seq = self.seq.get(client.channel, 0)
+        if client.pending is None:
+            client.pending = []
+        try:
+            state = await self.current_state(client.channel)
+        except Exception:
+            client.pending = None
+            raise
+        frame = self.frame(client.channel, "state", state, seq=seq)
+        if self.naive:
+            client.pending = None
+            await client.websocket.send_text(frame)
+            return
+        if client.transport is None:
+            # Queue mode: the writer task may already be draining; put the state first.
+            queued = []
+            while client.buffer is not None and not client.buffer.empty():
+                queued.append(client.buffer.get_nowait())
+            held, client.pending = client.pending or [], None
+            client.write(frame, None)
+            for text in queued:
+                client.write(text, None)
+            for text, _wire in held:
+                client.write(text, None)
+            return
+        client.release(frame)
+
+    async def current_state(self, channel: str) -> dict[str, Any]:
+        cached = self._states.get(channel)
+        if cached is not None and time.monotonic() - cached[0] < STATE_CACHE_SECONDS:
+            return cached[1]
+        state = await self.load_state(channel)
+        self._states[channel] = (time.monotonic(), state)
+        return state
+
+    async def _handle(
+        self,
+        client: Client,
+        message: dict[str, Any],
+        on_text: TextHandler | None,
+    ) -> None:
+        kind = message.get("type")
+        if kind == "ping":
+            client.offer(
+                encode(
+                    {
+                        "type": "pong",
+                        "client_time": message.get("client_time"),
+                        "server_time": now_ms(),
+                        "epoch": self.epoch,
+                    }
+                )
+            )
+            if on_text is not None:
+                await on_text(client, message)  # pings also keep the client's presence fresh
+        elif kind == "resync":
+            # State first again; the changes queued meanwhile follow it in order.
+            await self.send_state(client)
+        elif on_text is not None:
+            await on_text(client, message)
+
+    async def _write(self, client: Client) -> None:
+        ws = client.websocket
+        if client.buffer is None:
+            client.buffer = asyncio.Queue(BUFFER_FRAMES)
+        try:
+            while True:
+                frame = await client.buffer.get()
+                await ws.send_text(frame)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        except Exception:
+            log.exception("writing to client %s failed", client.id)
+
+    async def _join(self, client: Client) -> None:
+        clients = self.channels.setdefault(client.channel, set())
+        clients.add(client)
+        if client.channel not in self._subscribed:
+            self._subscribed.add(client.channel)
+            if self._pubsub is not None:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.subscribe(self.prefix + client.channel)
+
+    async def _leave(self, client: Client) -> None:
+        clients = self.channels.get(client.channel)
+        if clients is not None:
+            clients.discard(client)
+            if not clients:
+                del self.channels[client.channel]
+                self._subscribed.discard(client.channel)
+                # Unsubscribed, the copy would no longer follow changes.
+                self._states.pop(client.channel, None)
+                if self._pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.unsubscribe(self.prefix + client.channel)
+
+    async def _close(self, client: Client, code: int, reason: str) -> None:
+        ws = client.websocket
+        with contextlib.suppress(Exception):
+            if ws.application_state == WebSocketState.CONNECTED:
+                await ws.close(code=code, reason=reason)
+        await self._leave(client)
+
+    async def close_channel(
+        self, channel: str, code: int, reason: str, role: str | None = None
+    ) -> None:
+        for client in list(self.channels.get(channel, ())):
+            if role is None or client.role == role:
+                await self._close(client, code, reason)
+
+    # Redis
+
+    async def _listen(self) -> None:
+        """Follow Redis pub/sub; after a lost connection resubscribe and resend whole states,
+        because anything published meanwhile was missed."""
+        backoff = 0.2
+        while True:
+            try:
+                self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                await self._pubsub.subscribe(self.prefix + "__hub__")
+                channels = list(self._subscribed)
+                if channels:
+                    await self._pubsub.subscribe(*(self.prefix + c for c in channels))
+                if self._ready.is_set():
+                    self._states.clear()  # anything published while away was missed
+                    for channel in channels:
+                        await self._resend_state(channel)
+                self._ready.set()
+                backoff = 0.2
+                async for message in self._pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    try:
+                        self._deliver(message["data"])
+                    except Exception:
+                        # One bad message must not cost every client its subscription.
+                        log.exception("delivering a hub message failed")
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
+                raise
+            except Exception as exc:
+                log.warning("hub lost Redis (%s); retrying in %.1fs", exc, backoff)
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
+                self._pubsub = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _deliver(self, raw: bytes | str) -> None:
+        try:
+            message = json.loads(raw)
+            channel, kind, data = message["channel"], message["kind"], message["data"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed hub message")
+            return
+        for hook in self.on_message:
+            hook(channel, kind, data)
+        if kind in ("show", "state", "sales"):
+            # Changes carry the whole state: it is the freshest copy there is.
+            self._states[channel] = (time.monotonic(), data)
+        self.fanout(channel, kind, data)
+
+    async def _resend_state(self, channel: str) -> None:
+        for client in list(self.channels.get(channel, ())):
+            with contextlib.suppress(Exception):
+                await self.send_state(client)
+
+    async def wait_ready(self, timeout: float = 5.0) -> None:
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            frame = encode({"type": "heartbeat", "epoch": self.epoch, "server_time": now_ms()})
+            for clients in list(self.channels.values()):
+                for client in list(clients):
+                    client.offer(frame)

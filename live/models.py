@@ -1,0 +1,35 @@
+"""Every table, imported in one place so Alembic and `create_all` see the whole schema."""
+
+from live.access.models import ApiToken
+from live.catalog.models import Availability, Certification, Creator, Product, Retailer, Supplier
+from live.db import Base
+from live.imports.models import ImportJob
+from live.sales.models import Order, OrderLine, SalesTotal
+from live.sales.shortlist import ShortlistEntry
+from live.schedule.models import Campaign, LiveSession, Segment, session_cohosts
+from live.shows.models import FeaturedPeriod, FlashSale, SegmentRun, Show, ShowCommand
+
+__all__ = [
+    "ApiToken",
+    "Availability",
+    "Base",
+    "Campaign",
+    "Certification",
+    "Creator",
+    "FeaturedPeriod",
+    "FlashSale",
+    "ImportJob",
+    "LiveSession",
+    "Order",
+    "OrderLine",
+    "Product",
+    "Retailer",
+    "SalesTotal",
+    "Segment",
+    "SegmentRun",
+    "ShortlistEntry",
+    "Show",
+    "ShowCommand",
+    "Supplier",
+    "session_cohosts",
+]

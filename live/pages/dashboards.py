@@ -1,0 +1,195 @@
+"""The sales dashboards: retailers' live board, suppliers' own sales, producers' sales desk.
+
+Each page carries its first figures (the same JSON the API answers) so it is complete at first
+paint; `static/sales.js` draws them, then listens on the campaign's hub channel and fetches the
+figures again on each frame — at most a few times a second, however fast orders come. The
+script calls the API with the viewer's own token (the API takes Bearer only, never a cookie).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from enum import Enum
+from types import SimpleNamespace
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from starlette.responses import Response
+
+from live.access.models import Role
+from live.api.crud import get_or_404
+from live.api.fields import Page
+from live.api.routing import PRODUCERS, bearer_token, validation_fields
+from live.catalog.models import Supplier
+from live.errors import Forbidden, ValidationFailed
+from live.i18n import MESSAGES, Translator
+from live.pages.access import TOKEN_COOKIE, PageCtx, page
+from live.sales import orders, queues, reports, shortlist
+from live.sales.routes import RETAIL, SUPPLIERS
+from live.sales.schemas import LeaderboardQuery
+from live.schedule.models import Campaign
+
+BOARD_ROWS = 50
+ORDER_ROWS = 20
+CHART_MINUTES = 15
+
+
+def _query(ctx: PageCtx, model: type[BaseModel]) -> Any:
+    params = {k: v for k, v in ctx.request.query_params.items() if k not in ("token", "lang")}
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_fields(exc, "query.")) from exc
+
+
+def words(t: Translator) -> dict[str, str]:
+    """The messages the script draws with, in the page's language."""
+    wanted = [k for k in MESSAGES["vi"] if k.startswith(("sales_", "status_", "platform_"))]
+    return {key: MESSAGES[t.lang].get(key) or MESSAGES["vi"][key] for key in wanted}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"can't serialise {type(value).__name__}")
+
+
+def page_data(ctx: PageCtx, **data: Any) -> Markup:
+    """The page's data as JSON for <script type="application/json">; `<`, `>` and `&` are
+    escaped so no product name can end the element."""
+    token = bearer_token(ctx.request) or ctx.request.cookies.get(TOKEN_COOKIE)
+    payload = {
+        "lang": ctx.t.lang,
+        "api_token": token,
+        "server_time": int(time.time() * 1000),
+        "words": words(ctx.t),
+        **data,
+    }
+    text = json.dumps(payload, ensure_ascii=False, default=_json_default)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def platform_label(t: Translator, platform: str) -> str:
+    key = f"platform_{platform}"
+    return t(key) if t.has(key) else platform
+
+
+def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
+    q: LeaderboardQuery = _query(ctx, LeaderboardQuery)
+    f = q.sales_filter()
+    me = ctx.principal
+    assert me is not None
+    redis = ctx.request.app.state.redis
+    with ctx.db.reading() as db:
+        row = get_or_404(db, Campaign, campaign_id)
+        # Plain values: the reading session's rollback expires its objects.
+        campaign = SimpleNamespace(id=row.id, name=row.name, timezone=row.timezone)
+        options = reports.filter_options(db, campaign_id)
+        board = reports.leaderboard(
+            db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0
+        )
+        chart = reports.sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
+        retailer_id = me.retailer_id if me.role is Role.retailer else None
+        wants_list = me.role is Role.producer or retailer_id is not None
+        listed = shortlist.entries(db, retailer_id) if wants_list else []
+        extra: dict[str, Any] = {}
+        if kind == "producer":
+            first = Page(limit=ORDER_ROWS, offset=0)
+            extra = {
+                "sessions": reports.campaign_sessions(db, campaign_id),
+                "unattributed": orders.unattributed_orders(db, first),
+                "oversold": orders.oversold_orders(db, first, campaign_id),
+            }
+    if kind == "producer":
+        extra["queues"] = queues.queue_health(redis)
+    base = f"/api/campaigns/{campaign_id}"
+    data = page_data(
+        ctx,
+        kind=kind,
+        campaign_id=campaign_id,
+        timezone=campaign.timezone,
+        channels=[campaign_id],
+        board=board,
+        chart=chart,
+        shortlist=listed,
+        can_shortlist=me.role is Role.retailer and retailer_id is not None,
+        shortlist_all=me.role is Role.producer,
+        urls={
+            "leaderboard": f"{base}/leaderboard",
+            "chart": f"{base}/sales-over-time",
+            "shortlist": "/api/shortlist",
+            "shortlist_export": "/api/shortlist/export",
+            "sessions": f"{base}/sales",
+            "unattributed": "/api/orders/unattributed",
+            "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
+            "queues": "/api/queues",
+            "retry": "/api/queues/failed/{id}/retry",
+        },
+        board_rows=BOARD_ROWS,
+        order_rows=ORDER_ROWS,
+        minutes=CHART_MINUTES,
+        **extra,
+    )
+    return ctx.render(
+        "sales.html",
+        kind=kind,
+        campaign=campaign,
+        options=options,
+        query=q,
+        platform_label=lambda p: platform_label(ctx.t, p),
+        ocop_label=lambda n: ctx.t("sales_ocop_stars", n=n),
+        no_retailer=me.role is Role.retailer and retailer_id is None,
+        shortlist_all=me.role is Role.producer,
+        data=data,
+    )
+
+
+@page(RETAIL)
+def retail_dashboard(ctx: PageCtx, campaign_id: int) -> Response:
+    """Retailers: the campaign's best sellers live, to shortlist what to source."""
+    return _board(ctx, campaign_id, "retail")
+
+
+@page(PRODUCERS)
+def producer_sales(ctx: PageCtx, campaign_id: int) -> Response:
+    """Producers: the same board, per-session figures, odd orders and queue health."""
+    return _board(ctx, campaign_id, "producer")
+
+
+@page(SUPPLIERS)
+def supplier_dashboard(ctx: PageCtx, supplier_id: int) -> Response:
+    """Suppliers: their own products only — per session, stock left, settlements."""
+    me = ctx.principal
+    assert me is not None
+    if me.role is Role.supplier and me.supplier_id != supplier_id:
+        raise Forbidden(
+            "a supplier sees only its own products",
+            code="not_your_supplier",
+            details={"supplier_id": supplier_id},
+        )
+    with ctx.db.reading() as db:
+        found = get_or_404(db, Supplier, supplier_id)
+        supplier = SimpleNamespace(id=found.id, name=found.name, province=found.province)
+        sales = reports.supplier_sales(db, supplier_id)
+        campaigns = sorted({s["campaign_id"] for s in sales["sessions"]})
+        timezone = db.scalar(select(Campaign.timezone).where(Campaign.id.in_(campaigns)).limit(1))
+    data = page_data(
+        ctx,
+        kind="supplier",
+        supplier_id=supplier_id,
+        timezone=timezone or "Asia/Ho_Chi_Minh",
+        channels=campaigns[:5],  # a socket each; a supplier is in a campaign or two
+        sales=sales,
+        urls={
+            "supplier": f"/api/suppliers/{supplier_id}/sales",
+            "settlement": f"/api/sessions/{{id}}/settlement?supplier_id={supplier_id}",
+        },
+    )
+    return ctx.render("supplier_sales.html", supplier=supplier, data=data)

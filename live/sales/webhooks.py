@@ -1,0 +1,69 @@
+"""POST /webhooks/orders/{platform}: signed order events in, 202 once durably queued.
+
+Nothing is written to the DB on the request path: platforms want an answer within a second or
+two and retry for hours, so the answer waits only for Redis. Redis down → 503, the platform
+retries, nothing accepted is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import redis
+from pydantic import ValidationError
+
+from live.api.routing import PUBLIC, ApiRouter, Ctx, validation_fields
+from live.errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
+from live.sales import service, signing
+from live.sales.events import parse_body
+from live.schedule.models import Platform
+
+router = ApiRouter(tag="sales")
+PLATFORMS = {p.value for p in Platform}
+
+
+@router.route(
+    "POST",
+    "/webhooks/orders/{platform}",
+    access=PUBLIC,
+    upload=True,
+    status=202,
+    summary='Order events (one or {"events": [...]}), HMAC-signed; see docs/orders.md',
+)
+def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
+    if platform not in PLATFORMS:
+        raise NotFound("platform", platform)
+    settings = ctx.settings
+    if len(upload) > settings.max_body_bytes:
+        raise PayloadTooLarge(
+            f"the body is over {settings.max_body_bytes} bytes",
+            details={"limit": settings.max_body_bytes},
+        )
+    headers = ctx.request.headers
+    secret = settings.webhook_secrets.get(platform) or settings.webhook_secrets.get("default")
+    signing.verify(
+        secret, headers.get(signing.TIMESTAMP_HEADER), headers.get(signing.SIGNATURE_HEADER), upload
+    )
+    try:
+        data = json.loads(upload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    try:
+        events = parse_body(data)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_fields(exc)) from exc
+    except RecursionError as exc:
+        raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
+    connection = ctx.request.app.state.redis
+    try:
+        if service.accept(connection, platform, events, time.time()):
+            from workers.orders import enqueue_drain
+
+            enqueue_drain(connection)
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise ServiceUnavailable(
+            "the order inbox is unavailable; retry later", code="inbox_unavailable"
+        ) from exc
+    return {"accepted": len(events)}

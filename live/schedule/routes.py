@@ -1,0 +1,186 @@
+"""Schedule HTTP routes: campaigns, sessions and their run-of-show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from live.access.models import Role
+from live.api.crud import get_or_404, listing, partial
+from live.api.routing import EVERYONE, PRODUCERS, ApiRouter, Ctx, validation_fields
+from live.errors import NotFound, ValidationFailed
+from live.schedule import service
+from live.schedule.models import Campaign, LiveSession
+from live.schedule.rules import sessions_query
+from live.schedule.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CampaignQuery,
+    SegmentPatch,
+    SessionIn,
+    SessionOut,
+    SessionPatch,
+    SessionQuery,
+)
+
+router = ApiRouter(tag="schedule")
+CampaignPatch = partial(CampaignIn)
+NOTE_WRITERS = frozenset({Role.producer, Role.creator})
+
+
+@router.route(
+    "GET", "/api/campaigns", access=EVERYONE, query=CampaignQuery, summary="List campaigns"
+)
+def list_campaigns(ctx: Ctx, query: CampaignQuery) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        rows, total = service.list_campaigns(db, query)
+        return listing([service.campaign_out(db, r) for r in rows], total, query)
+
+
+@router.route(
+    "POST",
+    "/api/campaigns",
+    access=PRODUCERS,
+    body=CampaignIn,
+    status=201,
+    response=CampaignOut,
+    summary="Create a campaign",
+)
+def create_campaign(ctx: Ctx, body: CampaignIn) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        return service.campaign_out(db, service.save_campaign(db, body.model_dump()))
+
+
+@router.route(
+    "GET",
+    "/api/campaigns/{campaign_id:int}",
+    access=EVERYONE,
+    response=CampaignOut,
+    summary="One campaign",
+)
+def get_campaign(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        return service.campaign_out(db, get_or_404(db, Campaign, campaign_id))
+
+
+@router.route(
+    "PATCH",
+    "/api/campaigns/{campaign_id:int}",
+    access=PRODUCERS,
+    body=CampaignPatch,
+    response=CampaignOut,
+    summary="Edit a campaign; a new changeover buffer is rechecked",
+)
+def edit_campaign(ctx: Ctx, campaign_id: int, body: CampaignIn) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        row = get_or_404(db, Campaign, campaign_id)
+        changes = body.model_dump(exclude_unset=True)
+        return service.campaign_out(db, service.save_campaign(db, changes, row))
+
+
+@router.route(
+    "DELETE",
+    "/api/campaigns/{campaign_id:int}",
+    access=PRODUCERS,
+    status=204,
+    summary="Remove a campaign without sessions",
+)
+def delete_campaign(ctx: Ctx, campaign_id: int) -> None:
+    with ctx.db.unit_of_work() as db:
+        service.delete_campaign(db, campaign_id)
+
+
+@router.route(
+    "GET",
+    "/api/sessions",
+    access=EVERYONE,
+    query=SessionQuery,
+    summary="List sessions; q searches title, creators, studio and products",
+)
+def list_sessions(ctx: Ctx, query: SessionQuery) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        rows, total = service.list_sessions(db, query)
+        return listing([service.session_out(db, r) for r in rows], total, query)
+
+
+@router.route(
+    "POST",
+    "/api/sessions",
+    access=PRODUCERS,
+    body=SessionIn,
+    status=201,
+    response=SessionOut,
+    summary="Schedule a session with its run-of-show",
+)
+def create_session(ctx: Ctx, body: SessionIn) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        row, _warnings = service.save_session(db, body.model_dump())
+        return service.session_out(db, row)
+
+
+def _read_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        row = db.scalar(sessions_query().where(LiveSession.id == session_id))
+        if row is None:
+            raise NotFound("session", session_id)
+        return service.session_out(db, row)
+
+
+@router.route(
+    "GET",
+    "/api/sessions/{session_id:int}",
+    access=EVERYONE,
+    response=SessionOut,
+    summary="One session with its run-of-show and warnings",
+)
+def get_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    return _read_session(ctx, session_id)
+
+
+@router.route(
+    "PATCH",
+    "/api/sessions/{session_id:int}",
+    access=NOTE_WRITERS,
+    body=SessionPatch,
+    response=SessionOut,
+    summary="Edit a session; `segments` replaces the run-of-show. Creators: notes only",
+)
+def edit_session(ctx: Ctx, session_id: int, body: SessionPatch) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    if "segments" in changes:
+        changes["segments"] = body.segments
+    with ctx.db.unit_of_work() as db:
+        service.edit_session(db, ctx.me, session_id, changes)
+    return _read_session(ctx, session_id)
+
+
+@router.route(
+    "PATCH",
+    "/api/sessions/{session_id:int}/segments/{segment_id:int}",
+    access=NOTE_WRITERS,
+    body=SegmentPatch,
+    response=SessionOut,
+    summary="Edit one segment. Creators: notes only",
+)
+def edit_segment(ctx: Ctx, session_id: int, segment_id: int, body: SegmentPatch) -> dict[str, Any]:
+    try:
+        with ctx.db.unit_of_work() as db:
+            service.edit_segment(
+                db, ctx.me, session_id, segment_id, body.model_dump(exclude_unset=True)
+            )
+    except ValidationError as exc:
+        raise ValidationFailed(validation_fields(exc)) from exc
+    return _read_session(ctx, session_id)
+
+
+@router.route(
+    "DELETE",
+    "/api/sessions/{session_id:int}",
+    access=PRODUCERS,
+    status=204,
+    summary="Remove a session that has not gone live",
+)
+def delete_session(ctx: Ctx, session_id: int) -> None:
+    with ctx.db.unit_of_work() as db:
+        service.delete_session(db, session_id)

@@ -1,0 +1,148 @@
+"""Show control over HTTP: commands, state, history, connected clients, overlay URLs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from live.access.models import Role
+from live.api.fields import Page
+from live.api.routing import PRODUCERS, ApiRouter, Ctx
+from live.errors import Forbidden, NotFound
+from live.hub import presence
+from live.hub.publish import RedisPublisher, show_channel
+from live.shows import service
+from live.shows.models import ShowCommand
+from live.shows.schemas import CommandIn
+
+router = ApiRouter(tag="shows")
+CONSOLES = frozenset({Role.producer, Role.creator})
+
+
+def publisher(ctx: Ctx) -> RedisPublisher:
+    return RedisPublisher(ctx.request.app.state.redis)
+
+
+def overlay_url(ctx: Ctx, token: str) -> str:
+    return f"{ctx.settings.public_url}/overlays/overlay.html?token={token}"
+
+
+@router.route(
+    "GET",
+    "/api/sessions/{session_id:int}/show",
+    access=CONSOLES,
+    summary="The whole current show state",
+)
+def get_show(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        state = service.current_state(db, session_id)
+        if ctx.me.role is Role.creator and not service.hosts(db, session_id, ctx.me.creator_id):
+            raise Forbidden(
+                "creators see the shows of their own sessions only", code="not_your_session"
+            )
+        if ctx.me.role is Role.producer:
+            show = service.ensure_show(db, session_id)
+            state["overlay_url"] = overlay_url(ctx, show.overlay_token)
+        return state
+
+
+@router.route(
+    "POST",
+    "/api/sessions/{session_id:int}/show/commands",
+    access=PRODUCERS,
+    body=CommandIn,
+    summary="Send a show command with the revision you saw (409 if stale)",
+)
+def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        state, applied = service.run_command(
+            db,
+            publisher(ctx),
+            session_id,
+            body.command,
+            body.revision,
+            body.command_id,
+            body.args(),
+            service.Actor(name=ctx.me.name or ctx.me.role.value, token_id=ctx.me.token_id),
+        )
+    return {"applied": applied, "state": state}
+
+
+@router.route(
+    "GET",
+    "/api/sessions/{session_id:int}/show/history",
+    access=PRODUCERS,
+    query=Page,
+    summary="Every command applied, with who sent it",
+)
+def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        rows = db.scalars(
+            select(ShowCommand)
+            .where(ShowCommand.session_id == session_id)
+            .order_by(ShowCommand.id)
+            .limit(query.limit)
+            .offset(query.offset)
+        ).all()
+        return {
+            "items": [
+                {
+                    "revision": r.revision,
+                    "command": r.name,
+                    "command_id": r.command_id,
+                    "args": r.args,
+                    "actor": r.actor,
+                    "at": r.at,
+                }
+                for r in rows
+            ],
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+
+
+@router.route(
+    "GET",
+    "/api/sessions/{session_id:int}/show/clients",
+    access=PRODUCERS,
+    summary="Connected overlays and consoles; stale or gone ones flagged",
+)
+def show_clients(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        show = (
+            service.ensure_show(db, session_id) if service.session_exists(db, session_id) else None
+        )
+        if show is None:
+            raise NotFound("session", session_id)
+        revision, revised_at = show.revision, show.updated_at.timestamp()
+    raw = ctx.request.app.state.redis.hgetall(presence.KEY + show_channel(session_id))
+    return {"items": presence.listing(raw, revision, revised_at, time.time())}
+
+
+@router.route(
+    "POST",
+    "/api/sessions/{session_id:int}/show/reload-overlays",
+    access=PRODUCERS,
+    status=202,
+    summary="Make every overlay of the session reload its page",
+)
+def reload_overlays(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    with ctx.db.reading() as db:
+        if not service.session_exists(db, session_id):
+            raise NotFound("session", session_id)
+    publisher(ctx).publish(show_channel(session_id), "reload", {"at": time.time()})
+    return {"reloading": True}
+
+
+@router.route(
+    "POST",
+    "/api/sessions/{session_id:int}/show/overlay-token",
+    access=PRODUCERS,
+    summary="Issue a new overlay URL; overlays on the old one are disconnected",
+)
+def rotate_overlay_token(ctx: Ctx, session_id: int) -> dict[str, Any]:
+    with ctx.db.unit_of_work() as db:
+        show = service.new_overlay_token(db, publisher(ctx), session_id)
+        return {"overlay_url": overlay_url(ctx, show.overlay_token)}

@@ -1,0 +1,188 @@
+"""The whole current state of a show, as every overlay and console receives it first.
+
+Changes carry whole objects (the whole state), so duplicates and reordering are harmless.
+Times are ISO timestamps; clients draw countdowns from them and the server time they are sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from live.catalog.models import Product
+from live.schedule.models import LiveSession
+from live.shows.models import Phase, SegmentRun, Show
+
+
+def elapsed_seconds(show: Show, now: datetime) -> float:
+    """Seconds the current segment has been on air, holds not counted."""
+    if show.segment_started_at is None:
+        return 0.0
+    until = show.held_at or now
+    return max(0.0, (until - show.segment_started_at).total_seconds() - show.held_seconds)
+
+
+def product_card(product: Product | None) -> dict[str, Any] | None:
+    if product is None:
+        return None
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "supplier_name": product.supplier.name,
+        "province": product.province,
+        "ocop_stars": product.ocop_stars,
+        "list_price": product.list_price,
+        "live_price": product.live_price,
+        "campaign_stock": product.campaign_stock,
+        # Sales (the orders area) take units off; until then the whole allotment is left.
+        "stock_left": product.campaign_stock,
+        "talking_points": product.talking_points,
+        "image_url": product.image_url,
+        "buy_link": product.buy_link,
+        "category": product.category,
+    }
+
+
+def _load_product(db: Session, product_id: int | None) -> Product | None:
+    if product_id is None:
+        return None
+    return db.scalar(
+        select(Product).options(selectinload(Product.supplier)).where(Product.id == product_id)
+    )
+
+
+def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> dict[str, Any]:
+    runs = db.scalars(
+        select(SegmentRun)
+        .where(SegmentRun.session_id == session.id, SegmentRun.rehearsal == show.rehearsal)
+        .order_by(SegmentRun.id)
+    ).all()
+    if show.started_at is not None:
+        runs = [r for r in runs if r.started_at >= show.started_at]
+    last_run = {r.position: r for r in runs}
+    origin = show.started_at or session.scheduled_start
+    segments = []
+    planned_at = origin
+    current = show.current_position
+    projected = origin
+    for seg in session.segments:
+        run = last_run.get(seg.position)
+        actual_seconds: float | None = None
+        if run is not None and run.ended_at is not None:
+            actual_seconds = (run.ended_at - run.started_at).total_seconds() - run.held_seconds
+        elif seg.position == current and show.phase in (Phase.live, Phase.held):
+            actual_seconds = elapsed_seconds(show, now)
+        segments.append(
+            {
+                "id": seg.id,
+                "position": seg.position,
+                "kind": seg.kind.value,
+                "title": seg.title,
+                "planned_seconds": seg.planned_seconds,
+                "product_id": seg.product_id,
+                "flash_price": seg.flash_price,
+                "flash_quantity": seg.flash_quantity,
+                "notes": seg.notes,
+                "planned_start": planned_at,
+                "actual_start": run.started_at if run else None,
+                "actual_end": run.ended_at if run else None,
+                "actual_seconds": actual_seconds,
+                "over_under_seconds": None
+                if actual_seconds is None
+                else round(actual_seconds - seg.planned_seconds),
+            }
+        )
+        planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
+    projected = _projected_end(show, session, segments, now)
+    from live.sales.snapshots import recent_purchases, session_sales
+
+    featured = _load_product(db, show.featured_product_id)
+    flash = dict(show.flash_sale) if show.flash_sale else None
+    if flash is not None:
+        flash_product = _load_product(db, flash.get("product_id"))
+        flash["product"] = product_card(flash_product)
+        flash["remaining"] = flash_left(db, flash)
+        flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
+        flash["sold_out"] = flash["remaining"] == 0
+    return {
+        "session": {
+            "id": session.id,
+            "code": session.code,
+            "title": session.title,
+            "campaign_id": session.campaign_id,
+            "host_name": session.host.name,
+            "platform": session.platform.value,
+            "channel": session.channel,
+            "studio": session.studio,
+            "status": session.status.value,
+            "scheduled_start": session.scheduled_start,
+            "scheduled_end": session.scheduled_end,
+            "sales_goal": session.campaign.sales_goal // max(1, len(session.campaign.sessions))
+            if session.campaign.sales_goal
+            else 0,
+        },
+        "show": {
+            "revision": show.revision,
+            "phase": show.phase.value,
+            "rehearsal": show.rehearsal,
+            "auto_advance": show.auto_advance,
+            "started_at": show.started_at,
+            "ended_at": show.ended_at,
+            "current_position": show.current_position,
+            "segment_started_at": show.segment_started_at,
+            "held_at": show.held_at,
+            "held_seconds": show.held_seconds,
+            "projected_end": projected,
+            "updated_at": show.updated_at,
+        },
+        "segments": segments,
+        "featured": product_card(featured),
+        "featured_since": show.featured_since,
+        "flash_sale": flash,
+        "sales": session_sales(db, session.id),
+        "recent_purchases": recent_purchases(db, session.id),
+    }
+
+
+def flash_left(db: Session, flash: dict[str, Any]) -> int:
+    """Units left in the running flash sale: the DB's count of the orders it granted (the
+    stock gate in Redis answers first; the DB is the truth and what a restart sees)."""
+    from live.sales.models import Order, OrderLine
+    from live.shows.models import FlashSale
+
+    sale = db.get(FlashSale, flash.get("id")) if flash.get("id") else None
+    if sale is None:
+        return int(flash["quantity"])
+    sold = db.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.session_id == sale.session_id,
+            OrderLine.product_id == sale.product_id,
+            OrderLine.oversold.is_(False),
+            Order.ordered_at >= sale.started_at,
+            Order.ordered_at <= (sale.ended_at or sale.ends_at),
+        )
+    )
+    return max(0, sale.quantity - int(sold or 0))
+
+
+def _projected_end(
+    show: Show, session: LiveSession, segments: list[dict[str, Any]], now: datetime
+) -> datetime:
+    """When the show will end if every remaining segment runs as planned."""
+    if show.phase is Phase.ended and show.ended_at is not None:
+        return show.ended_at
+    if show.current_position is None or show.phase is Phase.standby:
+        start = max(now, session.scheduled_start) if show.phase is Phase.standby else now
+        return start + timedelta(seconds=sum(s["planned_seconds"] for s in segments))
+    current = next((s for s in segments if s["position"] == show.current_position), None)
+    later = sum(s["planned_seconds"] for s in segments if s["position"] > show.current_position)
+    if current is None:
+        return now + timedelta(seconds=later)
+    left = max(0.0, current["planned_seconds"] - elapsed_seconds(show, now))
+    return now + timedelta(seconds=left + later)

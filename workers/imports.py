@@ -1,0 +1,24 @@
+"""The import job: runs a stored ImportJob all or nothing, reporting progress through Redis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rq import get_current_job
+
+from live import redis_conn
+from live.db import Database
+from live.imports.service import run_stored_import
+from live.settings import load_settings
+
+
+def run_import(import_id: int) -> dict[str, Any] | None:
+    settings = load_settings()
+    job = get_current_job()
+    # The job's own connection reaches the Redis the web process reads progress from.
+    redis = job.connection if job is not None else redis_conn.connect(settings)
+    db = Database(settings)
+    try:
+        return run_stored_import(db, redis, import_id)
+    finally:
+        db.dispose()
