@@ -95,8 +95,10 @@ async def openapi(request: Request) -> Response:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    # Platforms and clients back off on 503 by Retry-After before trying again.
-    headers = {"Retry-After": "5"} if exc.status_code == 503 else None
+    # Platforms and clients back off by Retry-After before trying again: a full order inbox
+    # drains within a second, an unavailable service takes longer.
+    retry_after = {429: "1", 503: "5"}.get(exc.status_code)
+    headers = {"Retry-After": retry_after} if retry_after else None
     return ApiResponse(exc.as_body(), status_code=exc.status_code, headers=headers)
 
 

@@ -383,7 +383,8 @@ def cmd_send_order(args: argparse.Namespace) -> int:
         return 2
     http = client.Http(args.url)
     try:
-        status, answer = client.post_events(http, args.platform, secret, payload)
+        # A full or unavailable inbox is retried for a while, as a platform would.
+        status, answer = client.post_events(http, args.platform, secret, payload, retry_for=30)
     except OSError as exc:
         print(f"can't reach {args.url}: {exc}", file=sys.stderr)
         return 1

@@ -80,6 +80,13 @@ class ValidationFailed(DomainError):
         return cls([{"field": field, "message": message}])
 
 
+class TooManyRequests(DomainError):
+    """Come back later (the answer carries Retry-After): nothing of the request was kept."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "unavailable"

@@ -33,6 +33,10 @@ class Settings:
     sql_echo: bool = False
     # "naive" swaps the hub's fan-out for a per-connection await loop: the benchmark baseline.
     hub_mode: str = "fast"
+    # Order events waiting in the inbox before the webhook answers 429 (platforms retry): a
+    # bound keeps dashboards within a second of the orders and Redis memory in check when
+    # orders come faster than the workers apply them. See docs/orders.md.
+    inbox_limit: int = 2_000
 
     @property
     def effective_database_url(self) -> str:
@@ -75,4 +79,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_url=env.get("SIEULIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         sql_echo=env.get("SIEULIVE_SQL_ECHO", "") == "1",
         hub_mode=env.get("SIEULIVE_HUB_MODE", "fast"),
+        inbox_limit=int(env.get("SIEULIVE_INBOX_LIMIT", 2_000)),
     )

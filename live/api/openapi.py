@@ -104,6 +104,8 @@ def openapi_document(endpoints: list[ApiEndpoint]) -> dict[str, Any]:
         if e.body_kind != "none":
             responses["413"] = {"description": "body too large", "content": error_ref}
             responses["415"] = {"description": "wrong content type", "content": error_ref}
+        for status, why in e.errors.items():
+            responses[status] = {"description": why, "content": error_ref}
         if e.body is not None:
             op["requestBody"] = {
                 "required": True,

@@ -99,6 +99,8 @@ class ApiEndpoint:
     # "json" bodies are validated against `body`; "upload" handlers read the request themselves.
     body_kind: Literal["json", "upload", "none"] = "none"
     produces: str = "application/json"
+    # Answers beyond the usual ones, documented in the OpenAPI: {"429": "why"}.
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +121,7 @@ class ApiRouter:
         response: type[BaseModel] | None = None,
         upload: bool = False,
         produces: str = "application/json",
+        errors: dict[str, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.endpoints.append(
@@ -135,6 +138,7 @@ class ApiRouter:
                     response=response,
                     body_kind="upload" if upload else ("json" if body else "none"),
                     produces=produces,
+                    errors=errors or {},
                 )
             )
             return handler

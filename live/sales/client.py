@@ -11,6 +11,7 @@ import http.client
 import ipaddress
 import json
 import os
+import random
 import secrets
 import socket
 import time
@@ -123,6 +124,7 @@ class Http:
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
+        self.retry_after: float | None = None  # the last answer's Retry-After, in seconds
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
@@ -156,6 +158,10 @@ class Http:
             if response.getheader("connection", "").lower() == "close":
                 self.close()
             try:
+                self.retry_after = float(response.getheader("retry-after") or "")
+            except ValueError:
+                self.retry_after = None
+            try:
                 answer = json.loads(raw) if raw else None
             except ValueError:
                 answer = raw.decode(errors="replace")
@@ -172,7 +178,21 @@ class Http:
             self._conn = None
 
 
-def post_events(http_: Http, platform: str, secret: str, payload: Any) -> tuple[int, Any]:
-    """Sign and POST one event or {"events": [...]}; returns the status and the answer."""
+def post_events(
+    http_: Http, platform: str, secret: str, payload: Any, *, retry_for: float = 0.0
+) -> tuple[int, Any]:
+    """Sign and POST one event or {"events": [...]}; returns the status and the answer.
+
+    `retry_for`: seconds to keep retrying a 429 (inbox full) or 503 (inbox unavailable), as a
+    platform does, waiting the server's Retry-After (capped, so a storm keeps its pace) and
+    signing afresh each time."""
     body = encode(payload)
-    return http_.request("POST", f"/webhooks/orders/{platform}", body, signed_headers(secret, body))
+    deadline = time.monotonic() + retry_for
+    while True:
+        status, answer = http_.request(
+            "POST", f"/webhooks/orders/{platform}", body, signed_headers(secret, body)
+        )
+        if status not in (429, 503) or time.monotonic() >= deadline:
+            return status, answer
+        wait = min(http_.retry_after or 1.0, 1.0, max(0.0, deadline - time.monotonic()))
+        time.sleep(wait * random.uniform(0.5, 1.0))

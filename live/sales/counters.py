@@ -8,7 +8,8 @@ from live.sales.processing import COUNTERS, Grain
 
 SESSION = "sieulive:sales:session:"
 CAMPAIGN = "sieulive:sales:campaign:"
-DIRTY = "sieulive:sales:dirty"  # sessions whose dashboards need a new snapshot
+DIRTY = "sieulive:sales:dirty"  # sessions whose show state needs a new snapshot
+DIRTY_CAMPAIGNS = "sieulive:sales:dirty-campaigns"  # campaigns whose dashboards do
 
 
 def add(redis: Any, deltas: dict[Grain, list[int]], campaign_of: dict[int, int]) -> None:
@@ -27,6 +28,8 @@ def add(redis: Any, deltas: dict[Grain, list[int]], campaign_of: dict[int, int])
                     pipe.hincrby(f"{CAMPAIGN}{campaign_of[session_id]}", name, value)
         if session_id:
             pipe.sadd(DIRTY, session_id)
+            if session_id in campaign_of:
+                pipe.sadd(DIRTY_CAMPAIGNS, campaign_of[session_id])
     pipe.execute()
 
 

@@ -19,6 +19,21 @@ IN_FLIGHT = "sieulive:orders:inflight"  # zset: batch key -> claim time
 BATCH = "sieulive:orders:batch:"
 DRAIN_SCHEDULED = "sieulive:orders:drain-scheduled"
 DEAD = "sieulive:orders:dead"  # events no batch could apply, kept for producers to see
+THROTTLED = "sieulive:orders:throttled"  # requests refused with 429 (a full inbox), a count
+
+# Append unless the inbox is full. A request is refused whole or queued whole; an empty inbox
+# takes any request, so a batch larger than the limit is never refused for ever.
+APPEND = """
+local depth = redis.call('LLEN', KEYS[1])
+local count = #ARGV - 1
+if depth > 0 and depth + count > tonumber(ARGV[1]) then
+  redis.call('INCR', KEYS[3])
+  return -1
+end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', 30) then return 1 end
+return 0
+"""
 
 CLAIM = """
 local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
@@ -38,14 +53,23 @@ def envelope(platform: str, event: dict[str, Any], received_at: float) -> str:
     )
 
 
-def append(redis: Any, items: list[str]) -> bool:
-    """Queue raw events durably in one round trip. True when no drain job was pending, so the
-    caller must enqueue one (the flag expires, so a lost job can't stall the inbox)."""
-    pipe = redis.pipeline(transaction=True)
-    pipe.rpush(INBOX, *items)
-    pipe.set(DRAIN_SCHEDULED, "1", nx=True, ex=30)
-    _depth, newly_scheduled = pipe.execute()
-    return bool(newly_scheduled)
+class InboxFull(Exception):
+    """The inbox holds its limit of waiting events: nothing of the request was queued."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the order inbox holds its limit of {limit} waiting events")
+        self.limit = limit
+
+
+def append(redis: Any, items: list[str], limit: int) -> bool:
+    """Queue raw events durably in one round trip (one script: the limit check and the append
+    are atomic). True when no drain job was pending, so the caller must enqueue one (the flag
+    expires, so a lost job can't stall the inbox). InboxFull when `limit` events wait."""
+    script = redis.register_script(APPEND)  # EVALSHA: the script isn't resent each time
+    answer = script(keys=[INBOX, DRAIN_SCHEDULED, THROTTLED], args=[limit, *items])
+    if int(answer) < 0:
+        raise InboxFull(limit)
+    return bool(answer)
 
 
 class Inbox:

@@ -293,7 +293,9 @@ def run(
             summary.orders += len(events)
             events += storm.due(now, MAX_EVENTS - len(events))
             if events:
-                status, answer = post_events(http, plan.platform, secret, {"events": events})
+                status, answer = post_events(
+                    http, plan.platform, secret, {"events": events}, retry_for=TICK * 4
+                )
                 summary.requests += 1
                 summary.events += len(events)
                 if status == 202:

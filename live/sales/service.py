@@ -32,13 +32,16 @@ BATCH_SIZE = 1000  # events a transaction: larger batches amortise the per-batch
 STALE_BATCH_SECONDS = float(os.environ.get("SIEULIVE_STALE_BATCH_SECONDS", 60))
 
 
-def accept(redis: Any, platform: str, events: list[OrderEvent], received_at: float) -> bool:
-    """Queue validated events; True when a drain job must be enqueued."""
+def accept(
+    redis: Any, platform: str, events: list[OrderEvent], received_at: float, limit: int
+) -> bool:
+    """Queue validated events; True when a drain job must be enqueued. InboxFull when
+    `limit` events are already waiting (nothing queued)."""
     items = [
         inbox.envelope(platform, e.model_dump(mode="json", exclude_none=True), received_at)
         for e in events
     ]
-    return inbox.append(redis, items)
+    return inbox.append(redis, items, limit)
 
 
 @dataclass

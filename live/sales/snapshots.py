@@ -1,9 +1,10 @@
 """Coalesced dashboard snapshots: whole figures a few times a second, never one push per order.
 
-Workers mark sessions dirty after each committed batch; every web process runs the publisher
-loop, and a short Redis lock lets one of them publish per tick: for each dirty session the
-whole show state (sales, flash stock, recent purchases) on its show channel, and for each
-campaign the whole sales snapshot on the campaign channel.
+Workers mark sessions and their campaigns dirty after each committed batch; every web process
+runs two publisher loops, and a short Redis lock lets one of them publish per tick: for each
+dirty campaign the whole sales snapshot on the campaign channel (from Redis counters: cheap),
+and for each dirty session the whole show state (sales, flash stock, recent purchases) on its
+show channel. Two loops, so dashboards never wait on the show states' queries.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,13 +22,16 @@ from starlette.concurrency import run_in_threadpool
 from live.catalog.models import Product
 from live.db import Database
 from live.hub.publish import Publisher, campaign_channel, show_channel
-from live.sales.counters import CAMPAIGN, DIRTY, read
+from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, read
 from live.sales.models import Order, OrderLine, SalesTotal
 from live.schedule.models import LiveSession
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 0.25  # at most four snapshots a second per session
-LOCK = "sieulive:sales:snapshot-lock"
+TICK_SECONDS = 0.25  # at most four snapshots a second per session and per campaign
+# One web process publishes per tick (the lock outlives it by less than a tick).
+CAMPAIGN_LOCK = "sieulive:sales:campaign-snapshot-lock"
+SESSION_LOCK = "sieulive:sales:session-snapshot-lock"
+LOCK_MS = int(TICK_SECONDS * 1000 * 0.9)
 
 
 def session_sales(db: Session, session_id: int) -> dict[str, Any]:
@@ -83,10 +88,23 @@ def campaign_snapshot(redis: Any, campaign_id: int) -> dict[str, Any]:
     }
 
 
-def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
-    """One tick: publish the sessions marked dirty since the last one (if this process holds
-    the lock for this tick)."""
-    if not redis.set(LOCK, holder, nx=True, px=int(TICK_SECONDS * 1000 * 0.9)):
+def publish_campaigns(redis: Any, publisher: Publisher, holder: str) -> int:
+    """One tick of the dashboards: each campaign marked since the last tick gets its whole
+    snapshot, from the Redis counters (cheap, so it never waits on the show states)."""
+    if not redis.set(CAMPAIGN_LOCK, holder, nx=True, px=LOCK_MS):
+        return 0
+    campaign_ids = sorted(int(x) for x in redis.spop(DIRTY_CAMPAIGNS, 500) or [])
+    for campaign_id in campaign_ids:
+        publisher.publish(
+            campaign_channel(campaign_id), "sales", campaign_snapshot(redis, campaign_id)
+        )
+    return len(campaign_ids)
+
+
+def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
+    """One tick of the shows: each session marked since the last tick gets its whole show state
+    (sales, flash stock, recent purchases) — several queries each, so on a loop of its own."""
+    if not redis.set(SESSION_LOCK, holder, nx=True, px=LOCK_MS):
         return 0
     raw = redis.spop(DIRTY, 500) or []
     session_ids = sorted({int(x) for x in raw if int(x)})
@@ -95,21 +113,9 @@ def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -
     from live.shows.service import current_state
 
     with db.reading() as s:
-        campaign_of = dict(
-            s.execute(
-                select(LiveSession.id, LiveSession.campaign_id).where(
-                    LiveSession.id.in_(session_ids)
-                )
-            ).all()
-        )
-    # Campaign figures first: they come from Redis counters and cost nothing, while each
-    # session's whole show state takes several queries — dashboards shouldn't wait for those.
-    for campaign_id in sorted(set(campaign_of.values())):
-        publisher.publish(
-            campaign_channel(campaign_id), "sales", campaign_snapshot(redis, campaign_id)
-        )
+        known = set(s.scalars(select(LiveSession.id).where(LiveSession.id.in_(session_ids))).all())
     for session_id in session_ids:
-        if session_id not in campaign_of:
+        if session_id not in known:
             continue
         with db.unit_of_work() as s:
             state = current_state(s, session_id)
@@ -117,10 +123,27 @@ def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -
     return len(session_ids)
 
 
-async def run_forever(db: Database, redis: Any, publisher: Publisher, holder: str) -> None:
+def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
+    """Both at once (tests and one-off callers)."""
+    publish_campaigns(redis, publisher, holder)
+    return publish_sessions(db, redis, publisher, holder)
+
+
+async def _every_tick(step: Callable[[], int], what: str) -> None:
+    """Run `step` on tick boundaries: the time a step takes doesn't stretch the period."""
+    loop = asyncio.get_running_loop()
+    next_tick = loop.time()
     while True:
-        await asyncio.sleep(TICK_SECONDS)
+        next_tick = max(next_tick + TICK_SECONDS, loop.time())
+        await asyncio.sleep(next_tick - loop.time())
         try:
-            await run_in_threadpool(publish_dirty, db, redis, publisher, holder)
+            await run_in_threadpool(step)
         except Exception:
-            log.exception("publishing sales snapshots failed")
+            log.exception("publishing %s snapshots failed", what)
+
+
+async def run_forever(db: Database, redis: Any, publisher: Publisher, holder: str) -> None:
+    await asyncio.gather(
+        _every_tick(lambda: publish_campaigns(redis, publisher, holder), "campaign"),
+        _every_tick(lambda: publish_sessions(db, redis, publisher, holder), "show"),
+    )

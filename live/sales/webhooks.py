@@ -2,7 +2,9 @@
 
 Nothing is written to the DB on the request path: platforms want an answer within a second or
 two and retry for hours, so the answer waits only for Redis. Redis down → 503, the platform
-retries, nothing accepted is ever lost.
+retries, nothing accepted is ever lost. The inbox is bounded (`SIEULIVE_INBOX_LIMIT` waiting
+events): past it, 429 with Retry-After, so a storm waits at the platform instead of piling up
+minutes of lag behind the dashboards.
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ import redis
 from pydantic import ValidationError
 
 from live.api.routing import PUBLIC, ApiRouter, Ctx, validation_fields
-from live.errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable, ValidationFailed
-from live.sales import service, signing
+from live.errors import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    TooManyRequests,
+    ValidationFailed,
+)
+from live.sales import inbox, service, signing
 from live.sales.events import parse_body
 from live.schedule.models import Platform
 
@@ -31,6 +40,11 @@ PLATFORMS = {p.value for p in Platform}
     upload=True,
     status=202,
     summary='Order events (one or {"events": [...]}), HMAC-signed; see docs/orders.md',
+    errors={
+        "401": "bad signature, or timestamp more than 5 minutes off",
+        "429": "the order inbox is full: retry after Retry-After seconds",
+        "503": "the order inbox (Redis) is unavailable: retry after Retry-After seconds",
+    },
 )
 def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     if platform not in PLATFORMS:
@@ -58,10 +72,18 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
     connection = ctx.request.app.state.redis
     try:
-        if service.accept(connection, platform, events, time.time()):
+        if service.accept(connection, platform, events, time.time(), settings.inbox_limit):
             from workers.orders import enqueue_drain
 
             enqueue_drain(connection)
+    except inbox.InboxFull as exc:
+        # Orders come faster than the workers apply them: the platform retries in a moment,
+        # and what was accepted stays within a second of the dashboards.
+        raise TooManyRequests(
+            "too many order events are waiting; retry in a second",
+            code="inbox_full",
+            details={"limit": exc.limit},
+        ) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise ServiceUnavailable(
             "the order inbox is unavailable; retry later", code="inbox_unavailable"

@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from live.sales import inbox
@@ -17,6 +18,12 @@ from live.sales.reconcile import reconcile
 from live.settings import Settings
 from tests.sales.conftest import event, post_events
 from tests.sales.test_processing import AT, code, skus, totals
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # Every order queued before a worker starts: more than the inbox's default limit.
+    return settings.with_overrides(inbox_limit=10_000)
 
 
 def _worker(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
@@ -51,7 +58,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
             for n in range(start, start + 250)
         ]
         # Every tenth delivery comes twice, as platforms do.
-        post_events(client, {"events": batch + batch[::10]})
+        assert post_events(client, {"events": batch + batch[::10]}).status_code == 202
 
     worker = _worker(settings)
     try:

@@ -92,3 +92,34 @@ def test_redis_unavailable_is_503_so_the_platform_retries(settings: Settings):
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["error"]["code"] == "inbox_unavailable"
+
+
+def test_a_full_inbox_is_429_refused_whole_and_nothing_lost(settings: Settings, redis):
+    """Orders coming faster than the workers apply them wait at the platform, not in a queue
+    minutes long behind the dashboards: past the limit a request is refused whole."""
+    small = settings.with_overrides(inbox_limit=60)
+    with TestClient(create_app(small)) as client:
+        assert post_events(client, {"events": [one() for _ in range(50)]}).status_code == 202
+        refused = post_events(client, {"events": [one() for _ in range(11)]})
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "1"
+        error = refused.json()["error"]
+        assert error["code"] == "inbox_full"
+        assert error["details"] == {"limit": 60}
+        assert redis.llen(inbox.INBOX) == 50, "nothing of the refused request was queued"
+        assert int(redis.get(inbox.THROTTLED)) == 1
+        # What still fits is taken.
+        assert post_events(client, {"events": [one() for _ in range(10)]}).status_code == 202
+        assert redis.llen(inbox.INBOX) == 60
+        # Once the workers catch up the retried request goes in whole.
+        redis.delete(inbox.INBOX)
+        assert post_events(client, {"events": [one() for _ in range(11)]}).status_code == 202
+        assert redis.llen(inbox.INBOX) == 11
+
+
+def test_an_empty_inbox_takes_a_request_larger_than_the_limit(settings: Settings, redis):
+    """Else a platform's batch bigger than the limit would be refused for ever."""
+    with TestClient(create_app(settings.with_overrides(inbox_limit=5))) as client:
+        response = post_events(client, {"events": [one() for _ in range(20)]})
+    assert response.status_code == 202
+    assert redis.llen(inbox.INBOX) == 20
