@@ -34,7 +34,9 @@ def drain_inbox() -> dict[str, int]:
     db = _database(settings.effective_database_url)
     redis = redis_conn.connect(settings)
     try:
-        report = service.drain(db, redis, linger_seconds=LINGER_SECONDS)
+        report = service.drain(
+            db, redis, batch_size=settings.order_batch_size, linger_seconds=LINGER_SECONDS
+        )
         if service.more_waiting(redis):
             enqueue_drain(redis)
         elif service.batches_in_flight(redis):

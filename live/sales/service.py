@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from live.db import Database
-from live.sales import counters, inbox
+from live.hub.publish import RedisPublisher
+from live.sales import counters, inbox, snapshots
 from live.sales.events import AnyEvent, EventType, OrderEvent, QueuedEvent, QueuedLine
 from live.sales.processing import BatchApplier, Outcome
 from live.sales.stock import StockGate
@@ -114,6 +115,8 @@ def _run_batch(
     # After the commit: live counters, then the batch is done. A crash in between leaves the
     # counters short until `reconcile`; the batch itself is not lost.
     counters.add(redis, outcome.deltas, campaign_of)
+    # The dashboards hear of it now rather than at the next tick (throttled per campaign).
+    snapshots.publish_campaigns(redis, RedisPublisher(redis), sorted(set(campaign_of.values())))
     if dead:
         redis.rpush(inbox.DEAD, *dead)
     box.done(key)

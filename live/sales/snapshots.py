@@ -1,10 +1,14 @@
 """Coalesced dashboard snapshots: whole figures a few times a second, never one push per order.
 
-Workers mark sessions and their campaigns dirty after each committed batch; every web process
-runs two publisher loops, and a short Redis lock lets one of them publish per tick: for each
-dirty campaign the whole sales snapshot on the campaign channel (from Redis counters: cheap),
-and for each dirty session the whole show state (sales, flash stock, recent purchases) on its
-show channel. Two loops, so dashboards never wait on the show states' queries.
+Workers mark sessions and their campaigns dirty after each committed batch.
+
+- Campaign dashboards: the whole sales snapshot (from the Redis counters: cheap) goes out on the
+  campaign channel at most once a tick per campaign. The worker that committed a batch
+  publishes it at once when the campaign's throttle allows (no tick to wait for); otherwise the
+  campaign stays marked and the web processes' tick loop publishes it when the throttle lapses.
+- Shows: every web process runs a tick loop, and a short Redis lock lets one of them publish
+  per tick the whole show state (sales, flash stock, recent purchases) of each dirty session on
+  its show channel. A loop of its own, so dashboards never wait on the show states' queries.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from live.schedule.models import LiveSession
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25  # at most four snapshots a second per session and per campaign
-# One web process publishes per tick (the lock outlives it by less than a tick).
-CAMPAIGN_LOCK = "sieulive:sales:campaign-snapshot-lock"
+# One web process publishes the show states per tick (the lock outlives it by less than a tick).
 SESSION_LOCK = "sieulive:sales:session-snapshot-lock"
 LOCK_MS = int(TICK_SECONDS * 1000 * 0.9)
+# A campaign's dashboard snapshot: at most one per tick, from whichever process gets there first.
+THROTTLE = "sieulive:sales:campaign-snapshot:"
+THROTTLE_MS = LOCK_MS
 
 
 def session_sales(db: Session, session_id: int) -> dict[str, Any]:
@@ -88,17 +94,30 @@ def campaign_snapshot(redis: Any, campaign_id: int) -> dict[str, Any]:
     }
 
 
-def publish_campaigns(redis: Any, publisher: Publisher, holder: str) -> int:
-    """One tick of the dashboards: each campaign marked since the last tick gets its whole
-    snapshot, from the Redis counters (cheap, so it never waits on the show states)."""
-    if not redis.set(CAMPAIGN_LOCK, holder, nx=True, px=LOCK_MS):
-        return 0
-    campaign_ids = sorted(int(x) for x in redis.spop(DIRTY_CAMPAIGNS, 500) or [])
+def publish_campaigns(
+    redis: Any, publisher: Publisher, campaign_ids: list[int] | None = None
+) -> int:
+    """Publish the whole snapshot of each campaign marked dirty (or of `campaign_ids`, marked or
+    not) that had none in the last tick: a per-campaign throttle key coalesces them to at most
+    one per TICK_SECONDS, whoever publishes. A campaign still throttled stays marked, and the
+    web processes' tick loop publishes it once the throttle lapses: no change is left out.
+
+    Workers call this right after a batch's commit (the leading edge: no tick to wait for);
+    the tick loop catches the rest (the trailing edge)."""
+    if campaign_ids is None:
+        campaign_ids = sorted(int(x) for x in redis.smembers(DIRTY_CAMPAIGNS))
+    published = 0
     for campaign_id in campaign_ids:
+        if not redis.set(f"{THROTTLE}{campaign_id}", 1, nx=True, px=THROTTLE_MS):
+            continue
+        # Unmarked before the counters are read: a batch counted after this read marks the
+        # campaign again, so its figures go out in a later snapshot.
+        redis.srem(DIRTY_CAMPAIGNS, campaign_id)
         publisher.publish(
             campaign_channel(campaign_id), "sales", campaign_snapshot(redis, campaign_id)
         )
-    return len(campaign_ids)
+        published += 1
+    return published
 
 
 def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
@@ -125,7 +144,7 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
 
 def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
     """Both at once (tests and one-off callers)."""
-    publish_campaigns(redis, publisher, holder)
+    publish_campaigns(redis, publisher)
     return publish_sessions(db, redis, publisher, holder)
 
 
@@ -144,6 +163,6 @@ async def _every_tick(step: Callable[[], int], what: str) -> None:
 
 async def run_forever(db: Database, redis: Any, publisher: Publisher, holder: str) -> None:
     await asyncio.gather(
-        _every_tick(lambda: publish_campaigns(redis, publisher, holder), "campaign"),
+        _every_tick(lambda: publish_campaigns(redis, publisher), "campaign"),
         _every_tick(lambda: publish_sessions(db, redis, publisher, holder), "show"),
     )

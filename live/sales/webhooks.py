@@ -60,6 +60,16 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     signing.verify(
         secret, headers.get(signing.TIMESTAMP_HEADER), headers.get(signing.SIGNATURE_HEADER), upload
     )
+    connection = ctx.request.app.state.redis
+    try:
+        # A cheap look first: while the inbox is full, a platform's retries cost no parsing.
+        # (The append below checks again, atomically.)
+        if inbox.Inbox(connection).depth() >= settings.inbox_limit:
+            raise inbox.InboxFull(settings.inbox_limit)
+    except inbox.InboxFull as exc:
+        raise _inbox_full(exc) from exc
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise _unavailable() from exc
     try:
         data = json.loads(upload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -70,22 +80,29 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise ValidationFailed(validation_fields(exc)) from exc
     except RecursionError as exc:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
-    connection = ctx.request.app.state.redis
     try:
         if service.accept(connection, platform, events, time.time(), settings.inbox_limit):
             from workers.orders import enqueue_drain
 
             enqueue_drain(connection)
     except inbox.InboxFull as exc:
-        # Orders come faster than the workers apply them: the platform retries in a moment,
-        # and what was accepted stays within a second of the dashboards.
-        raise TooManyRequests(
-            "too many order events are waiting; retry in a second",
-            code="inbox_full",
-            details={"limit": exc.limit},
-        ) from exc
+        raise _inbox_full(exc) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise ServiceUnavailable(
-            "the order inbox is unavailable; retry later", code="inbox_unavailable"
-        ) from exc
+        raise _unavailable() from exc
     return {"accepted": len(events)}
+
+
+def _inbox_full(exc: inbox.InboxFull) -> TooManyRequests:
+    # Orders come faster than the workers apply them: the platform retries in a moment, and
+    # what was accepted stays within a second of the dashboards.
+    return TooManyRequests(
+        "too many order events are waiting; retry in a second",
+        code="inbox_full",
+        details={"limit": exc.limit},
+    )
+
+
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "the order inbox is unavailable; retry later", code="inbox_unavailable"
+    )
