@@ -36,10 +36,10 @@ class Settings:
     # Order events waiting in the inbox before the webhook answers 429 (platforms retry): a
     # bound keeps dashboards within a second of the orders and Redis memory in check when
     # orders come faster than the workers apply them. See docs/orders.md.
-    inbox_limit: int = 2_000
+    inbox_limit: int = 1_500
     # Events a worker applies in one transaction: larger amortises each batch's queries,
     # smaller shows each order on the dashboards sooner.
-    order_batch_size: int = 1_000
+    order_batch_size: int = 500
 
     @property
     def effective_database_url(self) -> str:
@@ -82,6 +82,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_url=env.get("SIEULIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         sql_echo=env.get("SIEULIVE_SQL_ECHO", "") == "1",
         hub_mode=env.get("SIEULIVE_HUB_MODE", "fast"),
-        inbox_limit=int(env.get("SIEULIVE_INBOX_LIMIT", 2_000)),
-        order_batch_size=int(env.get("SIEULIVE_ORDER_BATCH_SIZE", 1_000)),
+        inbox_limit=int(env.get("SIEULIVE_INBOX_LIMIT", 1_500)),
+        order_batch_size=int(env.get("SIEULIVE_ORDER_BATCH_SIZE", 500)),
     )

@@ -28,7 +28,7 @@ from live.schedule.models import LiveSession
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000  # events a transaction: larger batches amortise the per-batch queries
+BATCH_SIZE = 500  # events a transaction; workers take `Settings.order_batch_size`
 # Longer than any batch takes: a batch claimed this long ago lost its worker.
 STALE_BATCH_SECONDS = float(os.environ.get("SIEULIVE_STALE_BATCH_SECONDS", 60))
 
