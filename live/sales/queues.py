@@ -92,6 +92,8 @@ def queue_health(redis: Any) -> dict[str, Any]:
             "batches_in_flight": box.in_flight(),
             "oldest_batch_seconds": round(oldest, 1) if oldest is not None else None,
             "dead_events": int(redis.llen(inbox.DEAD)),
+            # Requests refused with 429 since Redis started: platforms retried them.
+            "throttled_requests": int(redis.get(inbox.THROTTLED) or 0),
         },
         "at": datetime.now().astimezone(),
     }

@@ -244,3 +244,37 @@ def test_producer_desk_and_supplier_page(
         path=str(SCREENSHOTS / "test_producer_desk_and_supplier_page-supplier.png"), full_page=True
     )
     supplier.close()
+
+
+def test_the_creator_console_shows_its_sessions_sales_as_orders_come(
+    page: Any, live_server: LiveServer, scene: SalesScene, drain: Any, screenshot: Shot
+) -> None:
+    """The host beside the camera sees the session's sales move without touching the page."""
+    url = f"{live_server.url}/sessions/{scene.s1}/creator"
+    page.goto(f"{url}?token={scene.tokens['host']}")
+    figures = "[data-sales=orders], [data-sales=units], [data-sales=revenue]"
+    page.wait_for_selector(figures)
+    sales = json.loads(
+        urllib.request.urlopen(
+            urllib.request.Request(
+                f"{live_server.url}/api/sessions/{scene.s1}/sales",
+                headers=scene.auth("host"),
+            ),
+            timeout=10,
+        ).read()
+    )
+    orders_before = page.locator("[data-sales=orders]").inner_text()
+    assert int(orders_before.replace(".", "")) == sales["orders"]
+    screenshot("before")
+
+    post(live_server, coffee("CREATOR-1", 2, scene))
+    drain()
+    page.wait_for_function(
+        "(before) => document.querySelector('[data-sales=orders]').textContent !== before",
+        arg=orders_before,
+        timeout=WAIT_MS,
+    )
+    assert int(page.locator("[data-sales=orders]").inner_text()) == int(orders_before) + 1
+    revenue = page.locator("[data-sales=revenue]").inner_text()
+    assert revenue.endswith("₫") and "." in revenue  # 125.000 ₫, Vietnamese grouping
+    screenshot("after")

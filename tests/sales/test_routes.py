@@ -397,6 +397,7 @@ def test_a_failed_job_is_listed_and_retried(client: Any, db: Database, redis: An
         "batches_in_flight": 0,
         "oldest_batch_seconds": None,
         "dead_events": 0,
+        "throttled_requests": 0,
     }
     assert [q["name"] for q in health["queues"]] == ["orders", "imports", "default"]
 

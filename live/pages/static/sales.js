@@ -498,6 +498,7 @@
         ["sales_inbox_batches", count(health.inbox.batches_in_flight)],
         ["sales_inbox_oldest", health.inbox.oldest_batch_seconds === null ? "—" : oneDecimal.format(health.inbox.oldest_batch_seconds)],
         ["sales_inbox_dead", count(health.inbox.dead_events)],
+        ["sales_inbox_throttled", count(health.inbox.throttled_requests)],
         ["sales_workers", count(health.workers.length)],
       ].forEach(function (pair) {
         inbox.appendChild(el("dt", { text: w(pair[0]) }));
