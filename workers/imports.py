@@ -8,7 +8,7 @@ from rq import get_current_job
 
 from live import redis_conn
 from live.db import Database
-from live.imports.service import run_stored_import
+from live.imports.service import mark_abandoned, run_stored_import
 from live.settings import load_settings
 
 
@@ -20,5 +20,15 @@ def run_import(import_id: int) -> dict[str, Any] | None:
     db = Database(settings)
     try:
         return run_stored_import(db, redis, import_id)
+    finally:
+        db.dispose()
+
+
+def import_failed(job: Any, connection: Any, exc_type: Any, exc: Any, traceback: Any) -> None:
+    """RQ's failure callback: also called for a job whose worker died (found abandoned)."""
+    settings = load_settings()
+    db = Database(settings)
+    try:
+        mark_abandoned(db, int(job.args[0]), will_retry=bool(job.retries_left))
     finally:
         db.dispose()

@@ -27,6 +27,7 @@ import httpx2 as httpx
 from websockets.sync.client import connect as sync_connect
 
 from live.bench import clients as bench_clients
+from live.bench.seeding import bench_session
 from live.settings import Settings, load_settings
 
 
@@ -82,7 +83,7 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
     """A campaign with two sessions (app and baseline must not share a channel)."""
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import date
 
     from live.access.models import Role
     from live.access.service import create_token
@@ -91,7 +92,6 @@ def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
     from live.db import Database
     from live.migrate import upgrade
     from live.schedule import service as schedule
-    from live.schedule.schemas import SegmentIn
 
     upgrade(settings)
     db = Database(settings)
@@ -132,38 +132,16 @@ def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
                     "ends_on": date(2030, 1, 2),
                 },
             )
-            sessions = []
-            start = datetime(2030, 1, 1, 12, tzinfo=UTC)
-            for n in range(2):
-                creator = catalog.save_creator(
-                    s, {"name": f"Bench host {stamp}-{n}", "handles": {}}
-                )
-                session, _ = schedule.save_session(
+            sessions = [
+                bench_session(
                     s,
-                    {
-                        "campaign_id": campaign.id,
-                        "code": f"B{stamp}-{n}",
-                        "title": "Bench",
-                        "host_creator_id": creator.id,
-                        "platform": "tiktok_shop",
-                        "channel": f"bench-{stamp}-{n}",
-                        "studio": f"bench-{stamp}-{n}",
-                        "scheduled_start": start,
-                        "scheduled_end": start + timedelta(hours=2),
-                        "segments": [
-                            SegmentIn.model_validate(
-                                {
-                                    "kind": "product",
-                                    "title": p.name,
-                                    "planned_seconds": 600,
-                                    "product_id": p.id,
-                                }
-                            )
-                            for p in products
-                        ],
-                    },
+                    campaign_id=campaign.id,
+                    code=f"B{stamp}-{n}",
+                    title="Bench",
+                    products=products,
                 )
-                sessions.append(session.id)
+                for n in range(2)
+            ]
             _row, token = create_token(s, Role.producer, f"bench {stamp}")
             product_ids = [p.id for p in products]
     finally:

@@ -33,11 +33,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from live.bench.fanout import _free_port, _percentile, _wait_http
+from live.bench.seeding import bench_session
 from live.settings import Settings, load_settings
 
 PLATFORM = "tiktok_shop"
@@ -135,7 +136,6 @@ def seed(settings: Settings) -> Seed:
     from live.db import Database
     from live.migrate import upgrade
     from live.schedule import service as schedule
-    from live.schedule.schemas import SegmentIn
 
     upgrade(settings)
     db = Database(settings)
@@ -169,7 +169,6 @@ def seed(settings: Settings) -> Seed:
                 for i in range(PRODUCTS)
             ]
             result = Seed("", [p.sku for p in products], [p.id for p in products])
-            start = datetime(2030, 1, 1, 12, tzinfo=UTC)
             for n, phase in enumerate(PHASES):
                 campaign = schedule.save_campaign(
                     s,
@@ -181,36 +180,17 @@ def seed(settings: Settings) -> Seed:
                 )
                 ids, codes = [], []
                 for k in range(SESSIONS_PER_CAMPAIGN):
-                    creator = catalog.save_creator(
-                        s, {"name": f"Bench host {stamp}-{n}-{k}", "handles": {}}
-                    )
                     code = f"BO{stamp}-{n}-{k}"
-                    session, _ = schedule.save_session(
-                        s,
-                        {
-                            "campaign_id": campaign.id,
-                            "code": code,
-                            "title": f"Bench {phase} {k}",
-                            "host_creator_id": creator.id,
-                            "platform": PLATFORM,
-                            "channel": f"bench-{stamp}-{n}-{k}",
-                            "studio": f"bench-{stamp}-{n}-{k}",
-                            "scheduled_start": start,
-                            "scheduled_end": start + timedelta(hours=2),
-                            "segments": [
-                                SegmentIn.model_validate(
-                                    {
-                                        "kind": "product",
-                                        "title": p.name,
-                                        "planned_seconds": 600,
-                                        "product_id": p.id,
-                                    }
-                                )
-                                for p in products
-                            ],
-                        },
+                    ids.append(
+                        bench_session(
+                            s,
+                            campaign_id=campaign.id,
+                            code=code,
+                            title=f"Bench {phase} {k}",
+                            products=products,
+                        )
                     )
-                    ids.append(session.id)
+                    codes.append(code)
                     codes.append(code)
                 result.campaigns[phase] = Campaign(campaign.id, ids, codes)
             _row, result.token = create_token(s, Role.producer, f"bench orders {stamp}")

@@ -33,6 +33,7 @@ log = logging.getLogger("sieulive.imports")
 # workers/runner.py listens on this queue; the job is workers.imports.run_import.
 QUEUE = "imports"
 JOB = "workers.imports.run_import"
+ON_FAILURE = "workers.imports.import_failed"
 # A workbook of a whole campaign takes seconds; an hour only stops a stuck job.
 JOB_TIMEOUT_SECONDS = 3600
 
@@ -141,7 +142,7 @@ def create_import(
         session.add(job)
         session.flush()
     try:
-        from rq import Queue
+        from rq import Callback, Queue, Retry
 
         Queue(QUEUE, connection=redis).enqueue(
             JOB,
@@ -149,6 +150,11 @@ def create_import(
             job_id=f"import-{job.id}",
             job_timeout=JOB_TIMEOUT_SECONDS,
             description=f"import {job.filename}",
+            # A worker killed mid-import: RQ finds the job abandoned and runs it once more
+            # (its transaction rolled back, so it starts clean); after that, or on any other
+            # failure, the callback marks the import failed instead of "running" for ever.
+            retry=Retry(max=1),
+            on_failure=Callback(ON_FAILURE),
         )
     except Exception as exc:  # Redis down or refusing: the job must not sit "queued" forever
         log.exception("could not queue import %s", job.id)
@@ -197,6 +203,19 @@ def run_stored_import(db: Database, redis: Any, import_id: int) -> dict[str, Any
         raise
     _finish(db, import_id, ImportStatus.succeeded, summary=summary, processed=total)
     return {"status": ImportStatus.succeeded.value, "summary": summary}
+
+
+def mark_abandoned(db: Database, import_id: int, will_retry: bool) -> None:
+    """The import's job failed outside the import's own handling (its worker was killed, or
+    timed out): queued again if RQ will retry it, else failed, saying so."""
+    with db.unit_of_work() as session:
+        job = session.get(ImportJob, import_id)
+        if job is None or job.status in (ImportStatus.succeeded, ImportStatus.failed):
+            return
+        if will_retry:
+            job.status = ImportStatus.queued
+            return
+    _finish(db, import_id, ImportStatus.failed, errors=[_stopped("the worker running it stopped")])
 
 
 def _finish(

@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from live.app import create_app
+from live.settings import Settings
+
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SKIP_REASON = "BROWSER TESTS SKIPPED: chromium not installed (apt-get install chromium)"
@@ -36,15 +39,23 @@ def _needs_chromium() -> None:
 
 
 class LiveServer:
-    """A uvicorn server for one app on a free loopback port, in a background thread."""
+    """A uvicorn server for one app on a free loopback port, in a background thread.
 
-    def __init__(self, app: Any) -> None:
+    `LiveServer(app)`, or `LiveServer(settings=…)` to make the app with its public URL set to
+    this server's (so the links the API hands out, such as overlay URLs, open in the browser).
+    A context manager too."""
+
+    def __init__(self, app: Any = None, *, settings: Settings | None = None) -> None:
         # Bind first and hand uvicorn the socket: no window in which another process can take
         # the port between choosing and listening.
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
+        if app is None:
+            assert settings is not None, "an app or the settings to make one"
+            app = create_app(settings.with_overrides(public_url=self.url))
+        self.app = app
         # The sans-I/O websockets protocol: the legacy one warns of its deprecation, and
         # warnings are errors in this suite. Compression off, as for overlays in production.
         config = uvicorn.Config(
@@ -78,6 +89,13 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=STARTUP_SECONDS)
         self.socket.close()
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 @pytest.fixture

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 
-from live.app import create_app
 from live.db import Database
 from live.hub import presence
 from live.hub.publish import show_channel
 from live.schedule.schemas import SegmentIn
 from live.settings import Settings
 from tests import factories
-from tests.browser.conftest import SCREENSHOTS, STARTUP_SECONDS
+from tests.browser.conftest import SCREENSHOTS, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -36,51 +32,9 @@ FOLLOW_MS = 5000  # "within a few seconds"
 PRICE = re.compile(r"\d{1,3}(\.\d{3})*\u00a0₫")
 
 
-class ShowServer:
-    """The app on a loopback port with websockets on; its public URL is that port, so the
-    overlay URL the API hands out is the one a browser can open."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        self.app = create_app(settings.with_overrides(public_url=self.url))
-        config = uvicorn.Config(
-            self.app,
-            log_level="warning",
-            ws="websockets-sansio",
-            ws_per_message_deflate=False,
-            lifespan="on",
-            timeout_graceful_shutdown=2,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ShowServer:
-        self.thread.start()
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=STARTUP_SECONDS)
-        self.socket.close()
-
-
 @pytest.fixture
-def server(settings: Settings) -> Iterator[ShowServer]:
-    with ShowServer(settings) as running:
+def server(settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings=settings) as running:
         yield running
 
 
@@ -190,7 +144,7 @@ class PausableSocket:
 
 
 def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
-    server: ShowServer, show: dict[str, Any], tokens: dict[str, str], tabs: Tabs
+    server: LiveServer, show: dict[str, Any], tokens: dict[str, str], tabs: Tabs
 ) -> None:
     from playwright.sync_api import expect
 
@@ -377,7 +331,7 @@ def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
 
 
 def test_a_rehearsal_is_marked_on_every_console(
-    server: ShowServer, show: dict[str, Any], tokens: dict[str, str], tabs: Tabs
+    server: LiveServer, show: dict[str, Any], tokens: dict[str, str], tabs: Tabs
 ) -> None:
     from playwright.sync_api import expect
 

@@ -241,3 +241,38 @@ def test_workers_listen_on_the_imports_queue() -> None:
 def test_the_uploaded_filename_is_kept_without_its_folder(producer: TestClient) -> None:
     job = upload(producer, "C:\\Users\\Hoa\\Nhà cung cấp.csv", csv_bytes(SUPPLIERS)).json()
     assert job["filename"] == "Nhà cung cấp.csv"
+
+
+def test_an_import_whose_worker_died_runs_again_then_fails_instead_of_running_for_ever(
+    producer: TestClient, db: Database, campaign: int, work: Callable[[], None]
+) -> None:
+    """A worker killed mid-import leaves its RQ job abandoned; RQ's registry cleanup calls the
+    job's failure callback, then retries it while it has retries left."""
+    from rq.exceptions import AbandonedJobError
+    from rq.job import Job
+
+    from live.imports.models import ImportStatus
+    from workers.imports import import_failed
+
+    job = upload(producer, "lineup.xlsx", xlsx_bytes(SHEETS)).json()
+    connection = producer.app.state.redis  # type: ignore[attr-defined]
+    rq_job = Job.fetch(f"import-{job['id']}", connection=connection)
+    assert rq_job.retries_left == 1
+    assert rq_job.failure_callback is import_failed
+    with db.unit_of_work() as s:
+        s.get(ImportJob, job["id"]).status = ImportStatus.running  # the worker had started
+
+    def abandoned() -> dict[str, Any]:
+        import_failed(rq_job, connection, AbandonedJobError, AbandonedJobError(), None)
+        return producer.get(f"/api/imports/{job['id']}").json()
+
+    assert abandoned()["status"] == "queued", "RQ runs it once more"
+    rq_job.retries_left = 0
+    failed = abandoned()
+    assert failed["status"] == "failed"
+    assert failed["errors"][0]["message"] == "the worker running it stopped; nothing was imported"
+    assert counts(db)["sessions"] == 0
+    # Run to the end by a late worker, a failed import stays failed: nothing half-imported.
+    work()
+    assert producer.get(f"/api/imports/{job['id']}").json()["status"] == "failed"
+    assert counts(db)["sessions"] == 0
