@@ -33,7 +33,7 @@ class Attributor:
 
     def __init__(self, db: Session) -> None:
         self.db = db
-        self._by_code: dict[str, Match | None] = {}
+        self._by_code: dict[str, tuple[LiveSession, Show | None] | None] = {}
         self._windows: dict[
             str, list[tuple[LiveSession, datetime, datetime | None, Show | None]]
         ] = {}
@@ -43,12 +43,13 @@ class Attributor:
         self, platform: str, live_code: str | None, channel: str | None, at: datetime
     ) -> Match | None:
         if live_code:
-            match = self._code(live_code)
-            if match is not None:
-                return match
+            found = self._code(live_code)
+            if found is not None:
+                session, show = found
+                return Match(session.id, session.campaign_id, "code", _rehearsing(show, at))
         return self._channel(platform, channel, at)
 
-    def _code(self, code: str) -> Match | None:
+    def _code(self, code: str) -> tuple[LiveSession, Show | None] | None:
         key = code.strip().lower()
         if key not in self._by_code:
             row = self.db.execute(
@@ -56,11 +57,7 @@ class Attributor:
                 .outerjoin(Show, Show.session_id == LiveSession.id)
                 .where(func.lower(LiveSession.code) == key)
             ).first()
-            self._by_code[key] = (
-                Match(row[0].id, row[0].campaign_id, "code", _rehearsing(row[1]))
-                if row is not None
-                else None
-            )
+            self._by_code[key] = (row[0], row[1]) if row is not None else None
         return self._by_code[key]
 
     def _channel(self, platform: str, channel: str | None, at: datetime) -> Match | None:
@@ -95,7 +92,7 @@ class Attributor:
         if len(candidates) != 1:
             return None  # none, or ambiguous without a channel: listed for producers
         found, found_show = candidates[0]
-        return Match(found.id, found.campaign_id, "channel", _rehearsing(found_show))
+        return Match(found.id, found.campaign_id, "channel", _rehearsing(found_show, at))
 
     def segment_for(self, session_id: int, product_id: int, at: datetime) -> int | None:
         if session_id not in self._featured:
@@ -115,5 +112,17 @@ class Attributor:
         return best.segment_id if best else None
 
 
-def _rehearsing(show: Show | None) -> bool:
-    return bool(show and show.rehearsal and show.phase in (Phase.live, Phase.held))
+def _rehearsing(show: Show | None, at: datetime) -> bool:
+    """Whether an order placed at `at` belongs to a rehearsal: anything while one is on air,
+    and, once it has ended (the show back in standby, ready for the real run), orders placed
+    during it — a batch applied after the rehearsal must not turn its orders into sales."""
+    if show is None or not show.rehearsal:
+        return False
+    if show.phase in (Phase.live, Phase.held):
+        return True
+    return bool(
+        show.phase is Phase.standby
+        and show.started_at is not None
+        and show.ended_at is not None
+        and show.started_at <= at <= show.ended_at
+    )

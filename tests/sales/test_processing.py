@@ -250,3 +250,22 @@ def test_sales_reach_the_show_state_and_the_dashboards_coalesced(
     assert len(ticker) == 3
     assert set(ticker[0]) == {"product_name", "province", "quantity", "at"}, "no buyer data"
     assert ticker[0]["province"] == "Cần Thơ"
+
+
+def test_an_order_placed_in_a_rehearsal_counts_nothing_even_when_applied_after_it(
+    client, producer, db, drain, show_session
+):
+    """The batch may be applied after the rehearsal ended (a backlog, a retry): what was
+    ordered during it stays rehearsal; what is ordered after it counts."""
+    sid, sku, live = show_session["id"], skus(db, show_session)[0], code(db, show_session)
+    ok(producer, sid, "go_live", 0, rehearsal=True)
+    during = utcnow().isoformat()
+    post_events(client, event("created", "REH-1", during, [(sku, 1, 65_000)], live_code=live))
+    ok(producer, sid, "end", 1)
+    after = (utcnow() + timedelta(seconds=1)).isoformat()
+    post_events(client, event("created", "REAL-1", after, [(sku, 2, 65_000)], live_code=live))
+    drain()
+    with db.reading() as s:
+        rehearsal = dict(s.execute(select(Order.platform_order_id, Order.rehearsal)).all())
+    assert rehearsal == {"REH-1": True, "REAL-1": False}
+    assert totals(db)["gross_units"] == 2
