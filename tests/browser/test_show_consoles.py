@@ -385,11 +385,22 @@ def test_a_rehearsal_is_marked_on_every_console(
     expect(producer.locator("[data-preview]")).to_have_attribute(
         "src", re.compile("token=" + re.escape(new_token))
     )
+    # Wait for the preview's new document itself: the old one shows the same price, and
+    # marking it while it is being replaced would race the navigation.
+    new_preview = re.compile(r"/overlays/overlay\.html\?.*token=" + re.escape(new_token))
+    producer.wait_for_function(
+        """(token) => {
+            const frame = document.querySelector("[data-preview]").contentWindow;
+            return frame && frame.location.href.includes(token) && frame.sieuOverlay
+                && frame.document.readyState === "complete";
+        }""",
+        arg=new_token,
+    )
+    frame = producer.frame(url=new_preview)
+    assert frame is not None
     preview = producer.frame_locator("[data-preview]")
     expect(preview.locator("#flash-price")).to_have_text("99.000\u00a0₫")
     # Reload every overlay: the preview reloads; the console itself only reconnects.
-    frame = producer.frame(url=re.compile(r"/overlays/overlay\.html"))
-    assert frame is not None
     frame.evaluate("window.notReloaded = true")
     producer.evaluate("window.notReloaded = true")
     producer.get_by_role("button", name="Reload all overlays").click()
