@@ -41,6 +41,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep("!", NO_BROWSER, red=True, bold=True)
 
 
+@pytest.fixture(scope="session")
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium, one per test process, shared by the page and overlay tests: two
+    sync Playwright drivers can't live in one thread (the second finds the first's loop)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip(NO_BROWSER)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            headless=True,
+        )
+        yield chromium
+        chromium.close()
+
+
 def _worker_index(config: pytest.Config) -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     return int(worker.removeprefix("gw") or 0)

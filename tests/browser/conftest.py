@@ -24,7 +24,6 @@ from live.app import create_app
 from live.settings import Settings
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SKIP_REASON = "BROWSER TESTS SKIPPED: chromium not installed (apt-get install chromium)"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 STARTUP_SECONDS = 20
@@ -107,17 +106,8 @@ def live_server(app: Any) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip(SKIP_REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+def browser(headless_chromium: Any) -> Any:
+    return headless_chromium
 
 
 @pytest.fixture

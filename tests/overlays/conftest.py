@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import socket
 import threading
 import time
@@ -320,22 +319,9 @@ def hub() -> Iterator[FakeHub]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip(
-            "SKIPPED LOUDLY: Debian's `chromium` is not on PATH (apt-get install chromium); "
-            "overlay browser tests never download a browser"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+def chromium(headless_chromium: Any) -> Any:
+    """Overlay tests never download a browser: without Debian's `chromium`, they skip loudly."""
+    return headless_chromium
 
 
 @pytest.fixture
