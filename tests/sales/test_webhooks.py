@@ -111,6 +111,10 @@ def test_a_full_inbox_is_429_refused_whole_and_nothing_lost(settings: Settings, 
         # What still fits is taken.
         assert post_events(client, {"events": [one() for _ in range(10)]}).status_code == 202
         assert redis.llen(inbox.INBOX) == 60
+        # A large batch meets the full inbox before its body is even parsed: same answer.
+        large = post_events(client, {"events": [one() for _ in range(40)]})
+        assert large.status_code == 429 and large.json()["error"]["code"] == "inbox_full"
+        assert redis.llen(inbox.INBOX) == 60
         # Once the workers catch up the retried request goes in whole.
         redis.delete(inbox.INBOX)
         assert post_events(client, {"events": [one() for _ in range(11)]}).status_code == 202
