@@ -191,7 +191,6 @@ def seed(settings: Settings) -> Seed:
                         )
                     )
                     codes.append(code)
-                    codes.append(code)
                 result.campaigns[phase] = Campaign(campaign.id, ids, codes)
             _row, result.token = create_token(s, Role.producer, f"bench orders {stamp}")
     finally:

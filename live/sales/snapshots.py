@@ -142,12 +142,6 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
     return len(session_ids)
 
 
-def publish_dirty(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
-    """Both at once (tests and one-off callers)."""
-    publish_campaigns(redis, publisher)
-    return publish_sessions(db, redis, publisher, holder)
-
-
 async def _every_tick(step: Callable[[], int], what: str) -> None:
     """Run `step` on tick boundaries: the time a step takes doesn't stretch the period."""
     loop = asyncio.get_running_loop()

@@ -66,12 +66,13 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         # A large body gets a cheap look first: while the inbox is full, a platform's retried
         # batches cost no parsing. (A small one isn't worth the round trip; the append below
         # checks again, atomically, either way.)
-        if len(upload) > PRECHECK_BYTES and inbox.Inbox(connection).depth() >= settings.inbox_limit:
-            raise inbox.InboxFull(settings.inbox_limit)
-    except inbox.InboxFull as exc:
-        raise _inbox_full(exc) from exc
+        full = (
+            len(upload) > PRECHECK_BYTES and inbox.Inbox(connection).depth() >= settings.inbox_limit
+        )
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise _unavailable() from exc
+    if full:
+        raise _inbox_full(settings.inbox_limit)
     try:
         data = json.loads(upload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -88,19 +89,19 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
 
             enqueue_drain(connection)
     except inbox.InboxFull as exc:
-        raise _inbox_full(exc) from exc
+        raise _inbox_full(exc.limit) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise _unavailable() from exc
     return {"accepted": len(events)}
 
 
-def _inbox_full(exc: inbox.InboxFull) -> TooManyRequests:
+def _inbox_full(limit: int) -> TooManyRequests:
     # Orders come faster than the workers apply them: the platform retries in a moment, and
     # what was accepted stays within a second of the dashboards.
     return TooManyRequests(
         "too many order events are waiting; retry in a second",
         code="inbox_full",
-        details={"limit": exc.limit},
+        details={"limit": limit},
     )
 
 
