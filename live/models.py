@@ -4,7 +4,7 @@ from live.access.models import ApiToken
 from live.catalog.models import Availability, Certification, Creator, Product, Retailer, Supplier
 from live.db import Base
 from live.imports.models import ImportJob
-from live.sales.models import Order, OrderLine, SalesTotal
+from live.sales.models import Order, OrderBatch, OrderEvent, OrderLine, SalesTotal
 from live.sales.shortlist import ShortlistEntry
 from live.schedule.models import Campaign, LiveSession, Segment, session_cohosts
 from live.shows.models import FeaturedPeriod, FlashSale, SegmentRun, Show, ShowCommand
@@ -21,6 +21,8 @@ __all__ = [
     "ImportJob",
     "LiveSession",
     "Order",
+    "OrderBatch",
+    "OrderEvent",
     "OrderLine",
     "Product",
     "Retailer",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+import socket
+from typing import Any
 
-from rq import Queue
+from rq import Queue, get_current_job
 
 from live import redis_conn
 from live.db import Database
@@ -12,9 +14,7 @@ from live.sales import service
 from live.settings import load_settings
 
 QUEUE = "orders"
-# A job waits this long on an empty inbox before it ends (see `service.drain`).
-LINGER_SECONDS = 0.5
-JOB_TIMEOUT = 120  # short, so a killed worker's batch is retried soon
+JOB_TIMEOUT = 120  # short, so a hung drain is stopped; a killed one is recovered by its lease
 
 
 _databases: dict[str, Database] = {}
@@ -33,25 +33,24 @@ def drain_inbox() -> dict[str, int]:
     settings = load_settings()
     db = _database(settings.effective_database_url)
     redis = redis_conn.connect(settings)
+    job = get_current_job()
+    worker = f"{job.worker_name or socket.gethostname()}:{os.getpid()}" if job else ""
     try:
-        report = service.drain(
-            db, redis, batch_size=settings.order_batch_size, linger_seconds=LINGER_SECONDS
-        )
+        report = service.drain(db, redis, batch_size=settings.order_batch_size, worker=worker)
+        # More came in meanwhile: go on in a new job, so other queues get their turn. Batches
+        # still held by other live drains are theirs; dead drains' are every watchdog's.
         if service.more_waiting(redis):
             enqueue_drain(redis)
-        elif service.batches_in_flight(redis):
-            # Someone else's batch, or a dead worker's: look again once it would be stale.
-            enqueue_drain(redis, after=service.STALE_BATCH_SECONDS + 1)
         return report.__dict__
     finally:
         redis.close()
 
 
-def enqueue_drain(redis: object, after: float | None = None) -> None:
-    queue = Queue(QUEUE, connection=redis)  # type: ignore[arg-type]
-    options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 300, "failure_ttl": 7 * 24 * 3600}
-    if after:
-        # Needs a worker running the RQ scheduler (`sieulive worker` does).
-        queue.enqueue_in(timedelta(seconds=after), drain_inbox, **options)
-    else:
-        queue.enqueue(drain_inbox, **options)
+def enqueue_drain(redis: Any) -> None:
+    queue = Queue(QUEUE, connection=redis)
+    queue.enqueue(drain_inbox, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 24 * 3600)
+
+
+def drain_waiting(redis: Any) -> bool:
+    """Whether no drain job waits in the queue (running ones may: they are busy)."""
+    return Queue(QUEUE, connection=redis).count > 0

@@ -5,9 +5,8 @@ from __future__ import annotations
 from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
-from live.sales.service import batches_in_flight, more_waiting
 from live.settings import Settings
-from workers.orders import enqueue_drain
+from workers.watchdog import Watchdog
 
 QUEUES = ("orders", "imports", "default")
 
@@ -21,12 +20,18 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     killed worker's batch is recovered either way. Job timeouts still apply (SIGALRM)."""
     connection = redis_conn.connect(settings)
     queues = [Queue(name, connection=connection) for name in QUEUES]
-    # A worker killed mid-batch left its batch in flight: whoever boots next picks it up.
-    if more_waiting(connection) or batches_in_flight(connection):
-        enqueue_drain(connection)
     _warm_up()
+    watchdog = Watchdog(connection)
+    # A batch a killed worker left, or events whose drain job was lost: enqueue one now.
+    watchdog.look()
+    if not burst:
+        watchdog.start()
     cls = SimpleWorker if worker_class == "simple" else Worker
-    cls(queues, connection=connection).work(burst=burst, with_scheduler=True)
+    try:
+        cls(queues, connection=connection).work(burst=burst)
+    finally:
+        if not burst:
+            watchdog.stop()
 
 
 def _warm_up() -> None:

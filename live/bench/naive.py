@@ -23,7 +23,7 @@ def apply_one(platform: str, event: dict[str, Any]) -> None:
     redis = redis_conn.connect(settings)
     try:
         parsed = OrderEvent.model_validate(event)
-        outcome = service.apply_batch(db, StockGate(redis), [(platform, parsed)])
+        outcome = service.apply_batch(db, StockGate(redis), [(platform, parsed)]).outcome
         campaign_of = service._campaigns(db, {grain[0] for grain in outcome.deltas if grain[0]})
         counters.add(redis, outcome.deltas, campaign_of)
     finally:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Enum,
@@ -42,8 +44,10 @@ class Order(Base):
     platform: Mapped[str] = mapped_column(String(20))
     platform_order_id: Mapped[str] = mapped_column(String(100))
     state: Mapped[SaleState] = mapped_column(Enum(SaleState, native_enum=False, length=16))
-    # Rank of the strongest event seen; events only move an order forward, so duplicates and
-    # out-of-order deliveries converge on the same final state.
+    # Events only move an order forward, so duplicates and out-of-order deliveries converge on
+    # the same final state.
+    # Rank of the event that set the state. An event sets it only when it is newer: a later
+    # platform time, or the same time and a higher rank (see `processing.is_newer`).
     rank: Mapped[int] = mapped_column(Integer, default=0)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     session_id: Mapped[int | None] = mapped_column(
@@ -70,9 +74,12 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
+    # A line is its order's n-th: storing an order's lines twice is impossible, not just avoided.
+    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
     sku: Mapped[str] = mapped_column(String(64))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     segment_id: Mapped[int | None] = mapped_column(
@@ -120,3 +127,37 @@ class SalesTotal(Base):
     returned_units: Mapped[int] = mapped_column(Integer, default=0)
     returned_revenue: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OrderEvent(Base):
+    """Every distinct order event, as received, appended once (keyed on a hash of its content):
+    the record orders, lines and aggregates can be rebuilt from (`sieulive reconcile`)."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order", "platform", "order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    order_id: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_key: Mapped[str] = mapped_column(String(64))
+
+
+class OrderBatch(Base):
+    """A batch of the inbox applied and committed. Written in the batch's own transaction, so
+    a batch run twice (its worker died after the commit, or a paused worker woke up) is seen
+    as applied; its deltas let the live counters catch up exactly once."""
+
+    __tablename__ = "order_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_key: Mapped[str] = mapped_column(String(64), unique=True)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    # [[session, segment, product, platform, province, *counters], ...]
+    deltas: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

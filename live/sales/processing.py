@@ -1,31 +1,36 @@
 """Applying a batch of order events in one transaction.
 
-At-least-once delivery everywhere means the same event can come twice, late or out of order.
-The order row keyed on (platform, order id) is where duplicates die: each event can only move
-an order forward, and the aggregates change by exactly the difference between what the order
-contributed before the batch and what it contributes after — zero when nothing changed.
+At-least-once delivery everywhere means the same event can come twice, late or out of order,
+and several workers apply batches at once. The order row keyed on (platform, order id) is where
+duplicates die: a batch first makes sure a row exists for each of its orders and locks them all
+(`_lock`), so each order has one writer at a time whatever the number of workers; each event can
+only move an order forward (`is_newer`); and the aggregates change by exactly the difference
+between what the order contributed before the batch and what it contributes after — zero when
+nothing changed. docs/orders.md says why row locks rather than partitions, and what they cost.
 
-The hot path of the pipeline, so it works on plain rows with SQLAlchemy Core: one SELECT of the
-batch's orders and one of their lines, then executemany INSERTs and UPDATEs and one upsert
-executemany of the aggregates. The ORM's unit of work cost ~5× that per order (profiled with
-`sieulive bench orders`); the rules are the same.
+The hot path of the pipeline, so it works on plain rows with SQLAlchemy Core: one executemany
+INSERT … ON CONFLICT DO NOTHING and one SELECT … FOR UPDATE of the batch's orders, one SELECT of
+their lines, then executemany INSERTs and UPDATEs and one upsert executemany of the
+aggregates. The ORM's unit of work cost ~5× that per order (profiled with `sieulive bench
+orders`); the rules are the same.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, any_, bindparam, insert, select, update
+from sqlalchemy import Table, any_, bindparam, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from live.catalog.models import Product
 from live.db import utcnow
 from live.sales.attribution import Attributor
-from live.sales.events import RANK, AnyEvent, EventType
+from live.sales.events import RANK, AnyEvent, EventLine, EventType, QueuedLine
 from live.sales.models import Attribution, Order, OrderLine, SaleState, SalesTotal
 from live.sales.stock import StockGate
 from live.schedule.models import Segment
@@ -49,6 +54,14 @@ STATE_OF = {
     EventType.cancelled: SaleState.cancelled,
     EventType.returned: SaleState.returned,
 }
+
+
+def is_newer(event: AnyEvent, order: OrderRow) -> bool:
+    """Whether the event may set the order's state: a later platform time, or the same time and
+    a higher rank. A late-delivered `paid` older than the `cancelled` already applied changes
+    nothing; a platform that really moves an order on (a refused cancellation) sends a newer
+    time. Every delivery order of the same events ends in the same state."""
+    return (event.occurred_at, RANK[event.type]) > (order.last_event_at, order.rank)
 
 
 @dataclass
@@ -99,6 +112,7 @@ class LineRow:
     sku: str
     quantity: int
     unit_price: int
+    line_no: int = 0
     id: int | None = None
     product_id: int | None = None
     segment_id: int | None = None
@@ -164,19 +178,22 @@ class BatchApplier:
 
     def apply(self, items: list[tuple[str, AnyEvent]]) -> Outcome:
         outcome = Outcome(events=len(items))
-        orders = self._load({(platform, e.order_id) for platform, e in items})
+        first_seen: dict[tuple[str, str], datetime] = {}
+        for platform, event in items:
+            key = (platform, event.order_id)
+            if key not in first_seen or event.occurred_at < first_seen[key]:
+                first_seen[key] = event.occurred_at
+        orders = self._lock(first_seen)
         before: dict[tuple[str, str], dict[Grain, list[int]]] = {}
         touched: set[tuple[str, str]] = set()
         ordered = sorted(items, key=lambda item: (item[1].occurred_at, RANK[item[1].type]))
         for platform, event in ordered:
             key = (platform, event.order_id)
-            order = orders.get(key)
-            if order is None:
-                order = orders[key] = _new_order(platform, event)
-                before[key] = {}
-                outcome.new_orders += 1
-            elif key not in before:
+            order = orders[key]
+            if key not in before:
                 before[key] = contributions(order)
+                if order.rank == 0 and not order.lines:
+                    outcome.new_orders += 1  # a row made for this batch: no event applied yet
             if self._merge(order, event):
                 touched.add(key)
         self._write([orders[key] for key in sorted(touched)])
@@ -209,18 +226,37 @@ class BatchApplier:
             return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
         return column.in_(values)
 
-    def _load(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], OrderRow]:
-        """The batch's orders that exist already, with their lines: two SELECTs a batch."""
+    def _lock(self, first_seen: dict[tuple[str, str], datetime]) -> dict[tuple[str, str], OrderRow]:
+        """Every order of the batch as a locked row, with its lines.
+
+        A row is made first for each order not yet stored (INSERT … ON CONFLICT DO NOTHING: it
+        waits while another transaction inserts the same order, then does nothing), then all
+        the batch's rows are locked (SELECT … FOR UPDATE). Both walk the keys in one order, so
+        two workers sharing orders queue up behind each other instead of deadlocking; until
+        this transaction ends no other worker reads or writes these orders. On SQLite the
+        unit of work's BEGIN IMMEDIATE already makes every writer the only one."""
+        keys = sorted(first_seen)
+        stmt = self._insert(ORDERS).on_conflict_do_nothing(
+            index_elements=["platform", "platform_order_id"]
+        )
+        self.db.execute(
+            stmt, [_order_values(_new_order(p, o, first_seen[(p, o)])) for p, o in keys]
+        )
         ids = sorted({order_id for _platform, order_id in keys})
         columns = [ORDERS.c.id, ORDERS.c.platform, ORDERS.c.platform_order_id]
         columns += [ORDERS.c[name] for name in ORDER_COLUMNS]
+        query = select(*columns).where(self._among(ORDERS.c.platform_order_id, ids))
+        if self._postgres:
+            # Byte order, as Python sorted the inserts above ("C": no locale rules).
+            query = query.order_by(
+                literal_column('platform COLLATE "C"'),
+                literal_column('platform_order_id COLLATE "C"'),
+            ).with_for_update()
         found: dict[tuple[str, str], OrderRow] = {}
         by_id: dict[int, OrderRow] = {}
-        for row in self.db.execute(
-            select(*columns).where(self._among(ORDERS.c.platform_order_id, ids))
-        ).mappings():
+        for row in self.db.execute(query).mappings():
             key = (row["platform"], row["platform_order_id"])
-            if key in keys:
+            if key in first_seen:
                 order = found[key] = OrderRow(**row)
                 by_id[row["id"]] = order
         if by_id:
@@ -228,6 +264,7 @@ class BatchApplier:
                 select(
                     LINES.c.id,
                     LINES.c.order_id,
+                    LINES.c.line_no,
                     LINES.c.sku,
                     LINES.c.quantity,
                     LINES.c.unit_price,
@@ -236,36 +273,22 @@ class BatchApplier:
                     LINES.c.oversold,
                 )
                 .where(self._among(LINES.c.order_id, sorted(by_id)))
-                .order_by(LINES.c.id)
+                .order_by(LINES.c.order_id, LINES.c.line_no)
             ).mappings():
                 values = dict(line)
                 by_id[values.pop("order_id")].lines.append(LineRow(**values))
         return found
 
+    def _insert(self, table: Table) -> Any:
+        return (postgresql.insert if self._postgres else sqlite.insert)(table)
+
     def _write(self, orders: list[OrderRow]) -> None:
-        """New orders and lines by executemany INSERT (ids back in order), changed ones by
-        executemany UPDATE keyed on the id."""
-        new = [o for o in orders if o.id is None]
-        old = [o for o in orders if o.id is not None]
-        if new:
-            # executemany (psycopg pipelines it), then the ids by key. Not INSERT … RETURNING:
-            # as one multi-row statement its thousands of placeholders cost psycopg more to
-            # parse than the whole pipelined executemany (profiled).
-            self.db.execute(insert(ORDERS), [_order_values(o) for o in new])
-            by_key = {(o.platform, o.platform_order_id): o for o in new}
-            keys = sorted({o.platform_order_id for o in new})
-            for order_id, platform, platform_order_id in self.db.execute(
-                select(ORDERS.c.id, ORDERS.c.platform, ORDERS.c.platform_order_id).where(
-                    self._among(ORDERS.c.platform_order_id, keys)
-                )
-            ):
-                order = by_key.get((platform, platform_order_id))
-                if order is not None:
-                    order.id = order_id
-        if old:
+        """Changed orders by executemany UPDATE keyed on the id (every row exists: `_lock`),
+        lines new to the batch by executemany INSERT."""
+        if orders:
             self.db.execute(
                 update(ORDERS).where(ORDERS.c.id == bindparam("order_key")),
-                [{"order_key": o.id, **_order_values(o, keys=False)} for o in old],
+                [{"order_key": o.id, **_order_values(o, keys=False)} for o in orders],
             )
         added = [(o.id, line) for o in orders if o.new_lines for line in o.lines]
         if added:
@@ -274,6 +297,7 @@ class BatchApplier:
                 [
                     {
                         "order_id": order_id,
+                        "line_no": line.line_no,
                         "sku": line.sku,
                         "quantity": line.quantity,
                         "unit_price": line.unit_price,
@@ -286,7 +310,7 @@ class BatchApplier:
             )
         # Lines stored before this batch whose placement was redone.
         replaced = [
-            line for o in old if not o.new_lines for line in o.lines if line.dirty and line.id
+            line for o in orders if not o.new_lines for line in o.lines if line.dirty and line.id
         ]
         if replaced:
             self.db.execute(
@@ -318,21 +342,22 @@ class BatchApplier:
             order.ordered_at = event.occurred_at
             changed = placement = True
         if event.lines and not order.lines:
+            lines: Sequence[EventLine | QueuedLine] = event.lines
             order.lines = [
-                LineRow(line.sku, line.quantity, line.unit_price) for line in event.lines
+                LineRow(line.sku, line.quantity, line.unit_price, line_no)
+                for line_no, line in enumerate(lines)
             ]
             order.new_lines = True
             order.total = sum(line.quantity * line.unit_price for line in event.lines)
             changed = placement = True
-        rank = RANK[event.type]
-        if rank > order.rank:
-            order.rank = rank
+        if is_newer(event, order):
+            order.rank = RANK[event.type]
             order.state = STATE_OF[event.type]
-            order.delivered = order.delivered or event.type is EventType.delivered
-            changed = True
-        if event.occurred_at > order.last_event_at:
             order.last_event_at = event.occurred_at
-            changed = True  # stored, though it moves no aggregate
+            changed = True
+        if event.type is EventType.delivered and not order.delivered:
+            order.delivered = True  # shipped once, whatever came after
+            changed = True
         if placement:
             self._place(order)
         if changed:
@@ -350,7 +375,7 @@ class BatchApplier:
         order.attribution = Attribution(match.by) if match else Attribution.none
         order.rehearsal = match.rehearsal if match else False
         skus = self._lineup_skus(order.session_id)
-        for index, line in enumerate(order.lines):
+        for line in order.lines:
             line.dirty = True
             line.product_id = skus.get(line.sku) or self._lineup_skus(None).get(line.sku)
             line.segment_id = None
@@ -362,7 +387,7 @@ class BatchApplier:
             )
             sale = self._flash_sale(order.session_id, line.product_id, order.ordered_at)
             if sale is not None and self.gate is not None:
-                key = f"{order.platform}:{order.platform_order_id}:{index}"
+                key = f"{order.platform}:{order.platform_order_id}:{line.line_no}"
                 line.oversold = not self.gate.take(sale.id, sale.quantity, key, line.quantity)
 
     def _lineup_skus(self, session_id: int | None) -> dict[str, int]:
@@ -402,10 +427,8 @@ class BatchApplier:
         rows' locks in the same order and never deadlock."""
         if not deltas:
             return
-        dialect = self.db.get_bind().dialect.name
-        insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        stmt = insert_(TOTALS)
+        stmt = self._insert(TOTALS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["session_key", "segment_key", "product_id", "platform", "province"],
             set_={
@@ -431,10 +454,11 @@ class BatchApplier:
         self.db.execute(stmt, rows)
 
 
-def _new_order(platform: str, event: AnyEvent) -> OrderRow:
+def _new_order(platform: str, order_id: str, first_seen: datetime) -> OrderRow:
+    """The row an order gets before any event is applied: rank 0, so any event is newer."""
     return OrderRow(
         platform=platform,
-        platform_order_id=event.order_id,
+        platform_order_id=order_id,
         state=SaleState.placed,
         rank=0,
         delivered=False,
@@ -445,8 +469,8 @@ def _new_order(platform: str, event: AnyEvent) -> OrderRow:
         live_code=None,
         channel=None,
         buyer_province=None,
-        ordered_at=event.occurred_at,
-        last_event_at=event.occurred_at,
+        ordered_at=first_seen,
+        last_event_at=first_seen,
         total=0,
         updated_at=utcnow(),
     )

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import random
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from live.db import Database
 from live.hub.publish import RedisPublisher
-from live.sales import counters, inbox, snapshots
+from live.sales import counters, inbox, record, snapshots
 from live.sales.events import AnyEvent, EventType, OrderEvent, QueuedEvent, QueuedLine
 from live.sales.processing import BatchApplier, Outcome
 from live.sales.stock import StockGate
@@ -29,8 +30,9 @@ from live.schedule.models import LiveSession
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # events a transaction; workers take `Settings.order_batch_size`
-# Longer than any batch takes: a batch claimed this long ago lost its worker.
-STALE_BATCH_SECONDS = float(os.environ.get("SIEULIVE_STALE_BATCH_SECONDS", 60))
+CONFLICT_RETRIES = 8  # pauses of ~0.1, 0.2, 0.4 … 2 s: about 7 s of losing before giving back
+REST_SECONDS = 1.0  # a batch given back waits this long (times its attempts after an error)
+MAX_ATTEMPTS = 5  # then a batch failing for another reason than a conflict is dead-lettered
 
 
 def accept(
@@ -52,6 +54,8 @@ class DrainReport:
     new_orders: int = 0
     changed_orders: int = 0
     dead: int = 0
+    reclaimed: int = 0  # batches a dead drain left behind
+    released: int = 0  # batches given back after an attempt that could not finish
 
 
 def drain(
@@ -60,27 +64,29 @@ def drain(
     *,
     budget_seconds: float = 20.0,
     batch_size: int = BATCH_SIZE,
-    linger_seconds: float = 0.0,
+    worker: str = "",
 ) -> DrainReport:
     """Apply queued events batch by batch until the inbox is empty or the time is up.
 
-    `linger_seconds`: how long an empty inbox is watched before giving up. Under a steady
-    trickle (one order a request) the inbox empties between batches; waiting a moment here is
-    cheaper and fresher than a new job for every trickle (a fork, connections, cold caches)."""
+    Batches a dead drain left behind come first, looked for before every batch, so a batch
+    orphaned while this drain runs waits no longer than its lease."""
     box = inbox.Inbox(redis)
     gate = StockGate(redis)
     report = DrainReport()
     redis.delete(inbox.DRAIN_SCHEDULED)  # before the last emptiness check: no lost wake-ups
     deadline = time.monotonic() + budget_seconds
-    while time.monotonic() < deadline:
-        # Abandoned batches first (their worker died), checked on every round so a batch that
-        # turns stale while this drain runs is not left for the next one.
-        for key in box.stale_batches(STALE_BATCH_SECONDS):
-            _run_batch(db, redis, box, gate, key, box.reclaim(key), report)
-        claimed = box.claim(batch_size)
-        if claimed is None:
-            break
-        _run_batch(db, redis, box, gate, claimed[0], claimed[1], report)
+    with inbox.Lease(redis, worker) as lease:
+        while time.monotonic() < deadline:
+            batches = box.reclaim(lease)
+            report.reclaimed += len(batches)
+            claimed = box.claim(batch_size, lease)
+            if claimed is not None:
+                batches.append(claimed)
+            if not batches:
+                break
+            for key, raw in batches:
+                if not _run_batch(db, redis, box, gate, key, raw, report, lease.worker):
+                    return report  # the database is unreachable: the watchdog comes back
     return report
 
 
@@ -89,8 +95,9 @@ def batches_in_flight(redis: Any) -> int:
 
 
 def more_waiting(redis: Any) -> bool:
+    """Events waiting, or batches no live drain holds: a drain has work to do."""
     box = inbox.Inbox(redis)
-    return box.depth() > 0 or bool(box.stale_batches(STALE_BATCH_SECONDS))
+    return box.depth() > 0 or box.orphans() > 0
 
 
 def _run_batch(
@@ -101,20 +108,47 @@ def _run_batch(
     key: str,
     raw: list[bytes],
     report: DrainReport,
-) -> None:
+    worker: str,
+) -> bool:
+    """Apply one claimed batch; False when the database could not be reached (the batch is
+    given back to wait a moment and the drain should stop)."""
     items: list[tuple[str, AnyEvent]] = []
+    received: list[float] = []
     dead: list[bytes] = []
     for blob in raw:
         try:
             envelope = json.loads(blob)
             items.append((envelope["platform"], inbox_event(envelope["event"])))
+            received.append(float(envelope.get("received_at") or time.time()))
         except (ValueError, KeyError, TypeError, ValidationError):
             dead.append(blob)  # validated at the webhook; only a format change lands here
-    outcome = apply_batch(db, gate, items)
+    try:
+        applied = apply_batch(db, gate, items, batch_key=key, received_at=received, worker=worker)
+    except BatchConflict as exc:
+        # Lost every race of its retries, or the database is away: nothing was written. Give
+        # it back for a moment; it is never failed for a conflict.
+        log.warning("batch %s given back: %s", key, exc)
+        box.release(key, str(exc), REST_SECONDS)
+        report.released += 1
+        return not exc.unreachable
+    except Exception as exc:
+        if box.attempts(key) >= MAX_ATTEMPTS:
+            log.exception(
+                "batch %s failed %d times: its events go to the dead list", key, MAX_ATTEMPTS
+            )
+            box.bury(key, raw, _describe(exc))
+            report.dead += len(raw)
+        else:
+            log.exception("batch %s failed; it will be tried again", key)
+            box.release(key, _describe(exc), REST_SECONDS * box.attempts(key))
+            report.released += 1
+        return True
+    outcome = applied.outcome
     campaign_of = _campaigns(db, {grain[0] for grain in outcome.deltas if grain[0]})
-    # After the commit: live counters, then the batch is done. A crash in between leaves the
-    # counters short until `reconcile`; the batch itself is not lost.
-    counters.add(redis, outcome.deltas, campaign_of)
+    # After the commit: live counters (once per batch, however often it is run), then the
+    # batch is done. A crash in between leaves the batch in flight: its next run finds it
+    # applied and adds the counters it did not get to.
+    counters.add(redis, outcome.deltas, campaign_of, batch=key)
     # The dashboards hear of it now rather than at the next tick (throttled per campaign).
     snapshots.publish_campaigns(redis, RedisPublisher(redis), sorted(set(campaign_of.values())))
     if dead:
@@ -125,6 +159,7 @@ def _run_batch(
     report.new_orders += outcome.new_orders
     report.changed_orders += outcome.changed_orders
     report.dead += len(dead)
+    return True
 
 
 def inbox_event(data: dict[str, Any]) -> AnyEvent:
@@ -151,19 +186,59 @@ def inbox_event(data: dict[str, Any]) -> AnyEvent:
         return OrderEvent.model_validate(data)
 
 
-def apply_batch(db: Database, gate: StockGate | None, items: list[tuple[str, AnyEvent]]) -> Outcome:
-    for attempt in (1, 2, 3):
+class BatchConflict(Exception):
+    """A batch that lost its race with other writers on every retry, or met no database."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+
+
+@dataclass
+class Applied:
+    outcome: Outcome
+    again: bool = False  # the batch had been applied before: `outcome` holds only its deltas
+
+
+def apply_batch(
+    db: Database,
+    gate: StockGate | None,
+    items: list[tuple[str, AnyEvent]],
+    *,
+    batch_key: str | None = None,
+    received_at: list[float] | None = None,
+    worker: str = "",
+) -> Applied:
+    """Keep the batch's events and apply them, in one transaction.
+
+    Two workers touching the same orders wait for each other on the orders' row locks; what
+    can still happen — a deadlock the database breaks, SQLite busy past its timeout, a
+    connection cut — rolls the whole batch back, and it runs again here after a growing,
+    jittered pause. The stock gate remembers its answers, so a rerun takes no stock twice."""
+    key = batch_key or f"direct:{uuid.uuid4().hex}"
+    for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
             with db.unit_of_work() as session:
-                return BatchApplier(session, gate).apply(items)
-        except IntegrityError:
-            # Two workers applying the same new order at once (a duplicate delivery split
-            # across batches): the other's insert won. Run again: it is now an update. The
-            # stock gate remembers its answers, so a rerun takes no stock twice.
-            if attempt == 3:
-                raise
-            log.info("batch met a concurrent insert; applying it again")
+                if not record.begin_batch(session, key, worker):
+                    return Applied(Outcome(deltas=record.applied_deltas(session, key)), again=True)
+                record.keep_events(session, key, items, received_at)
+                outcome = BatchApplier(session, gate).apply(items)
+                record.finish_batch(session, key, outcome)
+                return Applied(outcome)
+        except (OperationalError, IntegrityError) as exc:
+            unreachable = isinstance(exc, OperationalError) and exc.connection_invalidated
+            if attempt == CONFLICT_RETRIES or unreachable:
+                raise BatchConflict(_describe(exc), unreachable=unreachable) from exc
+            pause = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5)
+            log.info("batch %s met a concurrent writer (%s); again in %.2f s", key, exc, pause)
+            time.sleep(pause)
     raise AssertionError("unreachable")
+
+
+def _describe(exc: BaseException) -> str:
+    """One line: the exception's class and first line, never the statement's parameters."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
 
 def _campaigns(db: Database, session_ids: set[int]) -> dict[int, int]:

@@ -33,7 +33,6 @@ def _worker(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
         "DATABASE_URL": settings.effective_database_url,
         "REDIS_URL": settings.redis_url or "",
         "SIEULIVE_DATA_DIR": str(settings.data_dir),
-        "SIEULIVE_STALE_BATCH_SECONDS": "1",
     }
     # Its own process group, so SIGKILL takes the RQ work horse (the forked child running the
     # batch) down with the worker.
@@ -68,11 +67,19 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # mid-batch: no cleanup, no goodbye
         worker.wait()
+        killed_at = time.monotonic()
     assert redis.zcard(inbox.IN_FLIGHT) >= 1, "the killed worker's batch is still in flight"
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Order)) < orders
 
-    time.sleep(1.2)  # the batch is now stale (SIEULIVE_STALE_BATCH_SECONDS=1)
+    # Its lease runs out by itself (no one renews it): the batch is anyone's within seconds.
+    box = inbox.Inbox(redis)
+    while not box.orphans() and time.monotonic() < killed_at + 30:
+        time.sleep(0.1)
+    orphaned_after = time.monotonic() - killed_at
+    assert box.orphans() >= 1
+    # The bound (10 s from death to reapplied) is the lease, not the machine's speed.
+    assert orphaned_after <= inbox.LEASE_SECONDS + 3, orphaned_after
     restarted = _worker(settings, "--burst")
     try:
         restarted.wait(timeout=180)

@@ -1,0 +1,51 @@
+"""Every worker's watchdog: a thread that looks at the order inbox once a second and enqueues
+a drain when events or orphaned batches wait and no drain job is queued.
+
+Nothing that must happen later depends on one process staying alive: no delayed RQ jobs (the
+RQ scheduler runs in one worker at a time and is taken over only at another's next
+maintenance, minutes later), no "look again in a minute". Each worker watches; a killed
+worker's batches are drained by another within its lease plus a tick, and a drain job lost
+with a killed web process (events accepted, job never enqueued) costs a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from live.sales.service import more_waiting
+from workers.orders import drain_waiting, enqueue_drain
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+
+
+class Watchdog:
+    def __init__(self, redis: Any, tick: float = TICK_SECONDS) -> None:
+        self.redis = redis
+        self.tick = tick
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+
+    def start(self) -> Watchdog:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def look(self) -> bool:
+        """One look; True when it enqueued a drain."""
+        if more_waiting(self.redis) and not drain_waiting(self.redis):
+            enqueue_drain(self.redis)
+            return True
+        return False
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick):
+            try:
+                self.look()
+            except Exception:  # Redis restarting: look again next tick
+                log.warning("watchdog could not look at the order inbox", exc_info=True)
