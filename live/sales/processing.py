@@ -194,7 +194,7 @@ class BatchApplier:
                 before[key] = contributions(order)
                 if order.rank == 0 and not order.lines:
                     outcome.new_orders += 1  # a row made for this batch: no event applied yet
-            if self._merge(order, event):
+            if self.merge(order, event):
                 touched.add(key)
         self._write([orders[key] for key in sorted(touched)])
         for key in touched:
@@ -240,7 +240,7 @@ class BatchApplier:
             index_elements=["platform", "platform_order_id"]
         )
         self.db.execute(
-            stmt, [_order_values(_new_order(p, o, first_seen[(p, o)])) for p, o in keys]
+            stmt, [_order_values(new_order(p, o, first_seen[(p, o)])) for p, o in keys]
         )
         ids = sorted({order_id for _platform, order_id in keys})
         columns = [ORDERS.c.id, ORDERS.c.platform, ORDERS.c.platform_order_id]
@@ -326,7 +326,7 @@ class BatchApplier:
                 ],
             )
 
-    def _merge(self, order: OrderRow, event: AnyEvent) -> bool:
+    def merge(self, order: OrderRow, event: AnyEvent) -> bool:
         """Fold one event into the order; True if anything about the order changed."""
         changed = False
         placement = False
@@ -338,7 +338,9 @@ class BatchApplier:
             if value and not getattr(order, attr):
                 setattr(order, attr, value)
                 changed = placement = True
-        if event.type is EventType.created and event.occurred_at < order.ordered_at:
+        if event.occurred_at < order.ordered_at:
+            # Placed no later than anything said about it: the earliest event's time, whatever
+            # order the events came in (a cancellation may arrive before the creation).
             order.ordered_at = event.occurred_at
             changed = placement = True
         if event.lines and not order.lines:
@@ -454,7 +456,7 @@ class BatchApplier:
         self.db.execute(stmt, rows)
 
 
-def _new_order(platform: str, order_id: str, first_seen: datetime) -> OrderRow:
+def new_order(platform: str, order_id: str, first_seen: datetime) -> OrderRow:
     """The row an order gets before any event is applied: rank 0, so any event is newer."""
     return OrderRow(
         platform=platform,
