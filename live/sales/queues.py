@@ -4,7 +4,6 @@ the workers alive, and the order inbox in front of them (`live/sales/inbox.py`).
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from typing import Any
 
@@ -74,8 +73,8 @@ def queue_health(redis: Any) -> dict[str, Any]:
         )
     workers = Worker.all(connection=redis)
     box = inbox.Inbox(redis)
-    claimed = redis.zrange(inbox.IN_FLIGHT, 0, 0, withscores=True)
-    oldest = (time.time() - float(claimed[0][1])) if claimed else None
+    batches = [_batch_state(b) for b in box.batches()]
+    oldest = max((b["claimed_seconds_ago"] for b in batches), default=None)
     return {
         "queues": queues,
         "workers": [
@@ -89,14 +88,35 @@ def queue_health(redis: Any) -> dict[str, Any]:
         ],
         "inbox": {
             "depth": box.depth(),
-            "batches_in_flight": box.in_flight(),
-            "oldest_batch_seconds": round(oldest, 1) if oldest is not None else None,
+            "batches_in_flight": len(batches),
+            "stuck_batches": sum(1 for b in batches if b["state"] != "applying"),
+            "oldest_batch_seconds": oldest,
+            "batches": batches,
             "dead_events": int(redis.llen(inbox.DEAD)),
             # Requests refused with 429 since Redis started: platforms retried them.
             "throttled_requests": int(redis.get(inbox.THROTTLED) or 0),
         },
         "at": datetime.now().astimezone(),
     }
+
+
+def _batch_state(batch: dict[str, Any]) -> dict[str, Any]:
+    """What a producer needs to know of a batch in flight: being applied, or stuck and why.
+    Stuck batches are taken again by the next drain (every worker's watchdog starts one within
+    a second); the reason says what happened to the last attempt."""
+    if batch["worker_alive"]:
+        state, why = "applying", None
+    elif batch["retry_in_seconds"] is not None:
+        state = "waiting_to_retry"
+        why = f"its last attempt did not finish: {batch['last_error'] or 'unknown error'}"
+    else:
+        state = "stuck"
+        why = (
+            f"its last attempt did not finish: {batch['last_error']}"
+            if batch["last_error"]
+            else "the worker that took it is gone (no heartbeat); a drain takes it next"
+        )
+    return {**batch, "state": state, "why": why}
 
 
 def retry_failed(redis: Any, job_id: str) -> dict[str, Any]:

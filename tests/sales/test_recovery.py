@@ -17,6 +17,7 @@ from live.sales.models import Order, SalesTotal
 from live.sales.reconcile import reconcile
 from live.settings import Settings
 from tests.sales.conftest import event, post_events
+from tests.sales.scene import build_sales_scene
 from tests.sales.test_processing import AT, code, skus, totals
 
 
@@ -121,3 +122,44 @@ def test_reconcile_finds_and_repairs_a_tampered_counter(client, db, redis, drain
     assert reconcile(db, redis, repair=False).clean
     assert totals(db)["gross_revenue"] == 650_000
     assert int(redis.hget(f"sieulive:sales:session:{sid}", "gross_units")) == 10
+
+
+def test_a_batch_whose_worker_is_gone_is_named_stuck_and_then_applied(
+    client, db, redis, drain, show_session
+):
+    sku = skus(db, show_session)[0]
+    post_events(
+        client, event("created", "S1", AT, [(sku, 1, 65_000)], live_code=code(db, show_session))
+    )
+    producer = build_sales_scene(db).auth("producer")
+    box = inbox.Inbox(redis)
+    with inbox.Lease(redis, "may-quay-1:4242") as lease:
+        claimed = box.claim(10, lease)
+        assert claimed is not None
+        (batch,) = client.get("/api/queues", headers=producer).json()["inbox"]["batches"]
+        assert batch["state"] == "applying" and batch["worker"] == "may-quay-1:4242"
+        assert batch["events"] == 1 and batch["attempts"] == 1 and batch["why"] is None
+        assert box.orphans() == 0
+    # Its worker is gone (the lease ended without the batch being done).
+    health = client.get("/api/queues", headers=producer).json()["inbox"]
+    (batch,) = health["batches"]
+    assert health["stuck_batches"] == 1 and batch["state"] == "stuck"
+    assert "gone" in batch["why"] and batch["worker_alive"] is False
+    assert box.orphans() == 1
+
+    report = drain()
+    assert report.reclaimed == 1 and report.batches == 1
+    assert client.get("/api/queues", headers=producer).json()["inbox"]["batches"] == []
+    assert totals(db)["gross_units"] == 1
+
+
+def test_a_batch_given_back_after_an_error_says_why_and_waits_its_turn(client, db, redis):
+    box = inbox.Inbox(redis)
+    inbox.append(redis, [inbox.envelope("tiktok_shop", {"type": "paid"}, time.time())], 100)
+    with inbox.Lease(redis) as lease:
+        key, _raw = box.claim(10, lease)
+        box.release(key, "OperationalError: deadlock detected", rest_seconds=30)
+    (batch,) = box.batches()
+    assert batch["last_error"] == "OperationalError: deadlock detected"
+    assert batch["retry_in_seconds"] > 25
+    assert box.orphans() == 0, "resting: not taken again before its time"

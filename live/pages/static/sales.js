@@ -497,6 +497,7 @@
         ["sales_inbox_depth", count(health.inbox.depth)],
         ["sales_inbox_batches", count(health.inbox.batches_in_flight)],
         ["sales_inbox_oldest", health.inbox.oldest_batch_seconds === null ? "—" : oneDecimal.format(health.inbox.oldest_batch_seconds)],
+        ["sales_inbox_stuck", count(health.inbox.stuck_batches)],
         ["sales_inbox_dead", count(health.inbox.dead_events)],
         ["sales_inbox_throttled", count(health.inbox.throttled_requests)],
         ["sales_workers", count(health.workers.length)],
@@ -517,6 +518,21 @@
         ]);
       })
     );
+    // A stuck batch says so, and why: its worker gone, or its last attempt's error.
+    fill(
+      $("[data-batch-rows]"),
+      health.inbox.batches.map(function (b) {
+        return el("tr", { "data-batch": b.batch, "data-state": b.state }, [
+          el("td", { text: b.batch.slice(0, 8) }),
+          el("td", { class: "num", text: count(b.events) }),
+          el("td", { text: b.worker || "—" }),
+          el("td", { class: "num", text: oneDecimal.format(b.claimed_seconds_ago) }),
+          el("td", { class: "num", text: count(b.attempts) }),
+          el("td", { class: b.state === "applying" ? null : "error", text: w("sales_batch_" + b.state) + (b.why ? " — " + b.why : "") }),
+        ]);
+      })
+    );
+    show($("[data-batches]"), health.inbox.batches.length > 0);
     var failed = [];
     health.queues.forEach(function (q) {
       q.failed_jobs.forEach(function (job) {

@@ -1,0 +1,3 @@
+from tests.sales.conftest import redis
+
+__all__ = ["redis"]
