@@ -501,7 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fanout.add_argument("--json", action="store_true", help="one JSON object on one line")
     orders = bench_sub.add_parser(
-        "orders", help="order pipeline (batched, one per request) vs one RQ job per order vs floor"
+        "orders",
+        help="order pipeline (batched, one per request, a storm on 1 and N workers) "
+        "vs one RQ job per order vs floor",
     )
     orders.set_defaults(func=cmd_bench_orders)
     orders.add_argument("--orders", type=int, default=20_000)
@@ -521,6 +523,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="simple",
         help="the pipeline's workers (the baseline always runs on RQ's default forking worker)",
     )
+    orders.add_argument(
+        "--storm-orders",
+        type=int,
+        help="orders of each storm phase, run on 1 worker then on --storm-workers "
+        "(default: --orders; 0 skips them)",
+    )
+    orders.add_argument(
+        "--storm-workers",
+        type=int,
+        help="workers of the N-worker storm phase (default: --workers, at least 2)",
+    )
+    orders.add_argument("--storm-seed", type=int, default=7, help="the storm's random seed")
     orders.add_argument("--web-processes", type=int, default=1)
     orders.add_argument("--client-procs", type=int, default=2)
     orders.add_argument("--threads", type=int, default=4, help="connections per client process")

@@ -1,0 +1,385 @@
+"""The storm phases of `sieulive bench orders`: the production storm's shape, checked exactly.
+
+`live/bench/storm.py` (`make_storm`) builds a seeded storm and its ground truth: 1–4 lines an
+order, a lifecycle of several distinct events each (created, paid, delivered, returned,
+cancelled), each event delivered 1–3 times, shuffled, in requests of 1–100 events; the
+cancellations of ~5 % of orders in an `early` list; copies of earlier low-rank events in a
+`late` list. A phase sends it as a platform would, over signed HTTP to the real web process:
+
+1. `early`, from one connection, then waits until it is applied (cancel before create);
+2. `main`, from the client processes as fast as they can (429s retried) — the timed part;
+3. `late`, once everything else is applied (a late `created`/`paid` after `cancelled`).
+
+Then it compares every figure with the ground truth (`check`): order rows, line rows (each
+order's lines, none doubled), each order's state and session, the aggregates per session,
+product and province (`sales_totals`), the Redis live counters of every session and of the
+campaign, the distinct events kept in `order_events`, RQ's failed registry, the dead-letter
+list and `reconcile(repair=False)`.
+
+The same storm (same seed, same shape; other order ids and sessions) runs once on one worker
+and once on N, so the two rates compare like for like.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import defaultdict
+from typing import Any
+
+from live.bench.orders import PLATFORM, PRICE, Campaign, Seed, failed_jobs, send_bodies
+from live.bench.storm import FIGURES, SessionSpec, Storm, make_storm
+from live.settings import Settings
+
+DRAIN_TIMEOUT = 300  # seconds a part of the storm may take to be applied after its last 202
+
+
+def specs(campaign: Campaign, skus: list[str]) -> list[SessionSpec]:
+    """The campaign's sessions as the storm names them: each sells every bench product, at
+    prices that differ by SKU (so revenue figures check more than units)."""
+    lineup = tuple((sku, PRICE + 1_000 * i) for i, sku in enumerate(skus))
+    return [SessionSpec(code, lineup) for code in campaign.codes]
+
+
+def build(campaign: Campaign, skus: list[str], orders: int, prefix: str, seed: int) -> Storm:
+    return make_storm(specs(campaign, skus), orders, seed=seed, platform=PLATFORM, prefix=prefix)
+
+
+def client_process(
+    urls: list[str],
+    secret: str,
+    storm_args: tuple[Campaign, list[str], int, str, int],
+    part: int,
+    parts: int,
+    threads: int,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    """Build the same storm again (it is deterministic: nothing big crosses the process
+    boundary), take every `parts`-th body of its main part and send them."""
+    from live.sales.client import encode
+
+    storm = build(*storm_args)
+    bodies = [(len(body), encode({"events": body})) for body in storm.main[part::parts]]
+    ready.set()
+    go.wait()
+    results.put(send_bodies(urls, secret, bodies, threads))
+
+
+def send_serially(url: str, secret: str, bodies: list[list[dict[str, Any]]]) -> tuple[int, int]:
+    """Post bodies one after the other on one connection, 429s retried; (refused, 429s)."""
+    from live.sales.client import encode
+
+    done = send_bodies([url], secret, [(len(b), encode({"events": b})) for b in bodies], 1)
+    refused = sum(count for _t, count, status, _ in done if status != 202)
+    return refused, sum(t for *_, t in done)
+
+
+def idle(redis: Any) -> bool:
+    """Nothing waits in the inbox and no batch is in flight (read together). A batch leaves
+    the in-flight set only after its commit and its live counters."""
+    from live.sales import inbox
+
+    pipe = redis.pipeline(transaction=True)
+    pipe.llen(inbox.INBOX)
+    pipe.zcard(inbox.IN_FLIGHT)
+    depth, flying = pipe.execute()
+    return int(depth) == 0 and int(flying) == 0
+
+
+def wait_idle(redis: Any, timeout: float = DRAIN_TIMEOUT) -> float | None:
+    """When the pipeline had applied everything accepted so far; None past the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if idle(redis):
+            return time.time()
+        time.sleep(0.005)
+    return None
+
+
+def storm_phase(
+    name: str,
+    settings: Settings,
+    redis: Any,
+    data: Seed,
+    urls: list[str],
+    secret: str,
+    orders: int,
+    seed: int,
+    workers: int,
+    client_procs: int,
+    threads: int,
+) -> dict[str, Any]:
+    from live.sales import inbox
+
+    campaign = data.campaigns[name]
+    prefix = {"storm_1": "S1-", "storm_n": "SN-"}[name]
+    storm_args = (campaign, data.skus, orders, prefix, seed)
+    storm = build(*storm_args)
+    failed_before = failed_jobs(redis)
+    dead_before = int(redis.llen(inbox.DEAD))
+    main_events = sum(len(body) for body in storm.main)
+
+    # 1. Cancellations of orders that don't exist yet, applied before anything else.
+    refused, throttled = send_serially(urls[0], secret, storm.early)
+    early_idle = wait_idle(redis)
+
+    # 2. The storm proper, from the client processes: the timed part.
+    ctx = multiprocessing.get_context("spawn")
+    results: Any = ctx.Queue()
+    go = ctx.Event()
+    readies = [ctx.Event() for _ in range(client_procs)]
+    procs = [
+        ctx.Process(
+            target=client_process,
+            args=(urls, secret, storm_args, p, client_procs, threads, readies[p], go, results),
+            daemon=True,
+        )
+        for p in range(client_procs)
+    ]
+    for p in procs:
+        p.start()
+    for r in readies:
+        r.wait(timeout=120)
+    time.sleep(0.3)
+    started = time.time()
+    go.set()
+    sent: list[tuple[float, int, int, int]] = []
+    for _ in procs:
+        sent += results.get(timeout=900)
+    for p in procs:
+        p.join(timeout=30)
+    processed_at = wait_idle(redis)
+    refused += sum(count for _t, count, status, _ in sent if status != 202)
+    throttled += sum(t for *_, t in sent)
+    last_accept = max((t for t, *_ in sent), default=started)
+
+    # 3. Late copies of low-rank events, after the higher statuses: they must change nothing.
+    late_refused, late_throttled = send_serially(urls[0], secret, storm.late)
+    refused += late_refused
+    throttled += late_throttled
+    late_idle = wait_idle(redis)
+
+    checked = time.perf_counter()
+    expected, found = check(settings, redis, storm, campaign, prefix)
+    found["failed_jobs"] = len(failed_jobs(redis) - failed_before)
+    found["dead_events"] = int(redis.llen(inbox.DEAD)) - dead_before
+    found["refused"] = refused
+    found["not_applied_in_time"] = sum(
+        1 for at in (early_idle, processed_at, late_idle) if at is None
+    )
+    check_seconds = time.perf_counter() - checked
+    inexact = sorted(key for key in expected if found[key] != expected[key])
+    seconds = (processed_at - started) if processed_at else None
+    return {
+        "workers": workers,
+        "orders": orders,
+        "lines": storm.lines,
+        "distinct_events": storm.distinct_events,
+        "deliveries": storm.deliveries,
+        "early_events": sum(len(body) for body in storm.early),
+        "main_events": main_events,
+        "main_requests": len(storm.main),
+        "late_events": sum(len(body) for body in storm.late),
+        "throttled": throttled,
+        "accepted_events_per_s": _rate(main_events, last_accept - started),
+        # The main part, from the first request to the moment the pipeline is idle again.
+        "processed_events_per_s": _rate(main_events, seconds),
+        "processed_orders_per_s": _rate(orders, seconds),
+        "seconds": round(seconds, 2) if seconds else None,
+        "check_seconds": round(check_seconds, 2),
+        "exact": not inexact,
+        "inexact": inexact,
+        "expected": expected,
+        "found": found,
+    }
+
+
+def check(
+    settings: Settings, redis: Any, storm: Storm, campaign: Campaign, prefix: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(expected, found): every count the ground truth fixes, read from the DB and Redis.
+    Counts of wrong things are expected to be 0."""
+    from sqlalchemy import func, select
+
+    from live.catalog.models import Product
+    from live.db import Database
+    from live.sales import counters
+    from live.sales.models import Attribution, Order, OrderLine, SalesTotal
+    from live.sales.models import OrderEvent as KeptEvent
+    from live.sales.reconcile import reconcile
+
+    session_of = dict(zip(campaign.codes, campaign.session_ids, strict=True))
+    code_of = {sid: code for code, sid in session_of.items()}
+    pattern = f"{prefix}%"
+    db = Database(settings)
+    try:
+        with db.reading() as s:
+            rows = s.execute(
+                select(
+                    Order.platform_order_id,
+                    Order.state,
+                    Order.session_id,
+                    Order.attribution,
+                    Order.rehearsal,
+                ).where(Order.platform == storm.platform, Order.platform_order_id.like(pattern))
+            ).all()
+            line_rows = s.execute(
+                select(
+                    Order.platform_order_id,
+                    OrderLine.sku,
+                    OrderLine.quantity,
+                    OrderLine.unit_price,
+                    OrderLine.product_id,
+                    OrderLine.oversold,
+                )
+                .join(Order, Order.id == OrderLine.order_id)
+                .where(Order.platform == storm.platform, Order.platform_order_id.like(pattern))
+            ).all()
+            sku_of = dict(s.execute(select(Product.id, Product.sku)).all())
+            grains = s.execute(
+                select(
+                    SalesTotal.session_key,
+                    SalesTotal.product_id,
+                    SalesTotal.province,
+                    *(func.sum(getattr(SalesTotal, n)) for n in FIGURES),
+                )
+                .where(SalesTotal.session_key.in_(campaign.session_ids))
+                .group_by(SalesTotal.session_key, SalesTotal.product_id, SalesTotal.province)
+            ).all()
+            kept = s.scalar(
+                select(func.count())
+                .select_from(KeptEvent)
+                .where(KeptEvent.platform == storm.platform, KeptEvent.order_id.like(pattern))
+            )
+        report = reconcile(db, redis, repair=False)
+    finally:
+        db.dispose()
+
+    truth = storm.orders
+    states_wrong = sum(
+        1
+        for r in rows
+        if r.platform_order_id in truth and r.state.value != truth[r.platform_order_id].state
+    )
+    sessions_wrong = sum(
+        1
+        for r in rows
+        if r.platform_order_id in truth
+        and (
+            code_of.get(r.session_id) != truth[r.platform_order_id].live_code
+            or r.attribution is not Attribution.code
+            or r.rehearsal
+        )
+    )
+    per_session: dict[str, int] = defaultdict(int)
+    for r in rows:
+        per_session[code_of.get(r.session_id, "")] += 1
+    session_orders_wrong = sum(
+        1 for code, want in storm.sessions.items() if per_session.get(code, 0) != want.orders
+    )
+    lines: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    misplaced = 0
+    for oid, sku, quantity, price, product_id, oversold in line_rows:
+        lines[oid].append((sku, quantity, price))
+        if oversold or product_id is None or sku_of.get(product_id) != sku:
+            misplaced += 1
+    lines_wrong = misplaced + sum(
+        1
+        for oid, order in truth.items()
+        if sorted(lines.get(oid, ()))
+        != sorted((line.sku, line.quantity, line.unit_price) for line in order.lines)
+    )
+
+    # Aggregates at the grain (session, product, province), segments summed; and per session.
+    want_grains = _grains(storm)
+    have_grains = {
+        (code_of[session_key], sku_of[product_id], province): [int(v) for v in values]
+        for session_key, product_id, province, *values in grains
+        if any(values)
+    }
+    grains_wrong = sum(
+        1
+        for grain in want_grains.keys() | have_grains.keys()
+        if want_grains.get(grain) != have_grains.get(grain)
+    )
+    have_sessions: dict[str, list[int]] = defaultdict(lambda: [0] * len(FIGURES))
+    for (code, _sku, _province), values in have_grains.items():
+        have_sessions[code] = [a + b for a, b in zip(have_sessions[code], values, strict=True)]
+    session_totals_wrong = sum(
+        1
+        for code, want in storm.sessions.items()
+        if have_sessions[code] != [want.counters()[n] for n in FIGURES]
+    )
+
+    counters_wrong = sum(
+        1
+        for code, want in storm.sessions.items()
+        if counters.read(redis, f"{counters.SESSION}{session_of[code]}") != want.counters()
+    )
+    if counters.read(redis, f"{counters.CAMPAIGN}{campaign.id}") != storm.totals().counters():
+        counters_wrong += 1
+
+    expected = {
+        "orders": len(truth),
+        "lines": storm.lines,
+        "events_kept": storm.distinct_events,
+        "states_wrong": 0,
+        "sessions_wrong": 0,
+        "session_orders_wrong": 0,
+        "orders_with_wrong_lines": 0,
+        "aggregate_rows_wrong": 0,
+        "session_totals_wrong": 0,
+        "live_counters_wrong": 0,
+        "reconcile_differences": 0,
+        "failed_jobs": 0,
+        "dead_events": 0,
+        "refused": 0,
+        "not_applied_in_time": 0,
+    }
+    found = {
+        "orders": len(rows),
+        "lines": len(line_rows),
+        "events_kept": int(kept or 0),
+        "states_wrong": states_wrong,
+        "sessions_wrong": sessions_wrong,
+        "session_orders_wrong": session_orders_wrong,
+        "orders_with_wrong_lines": lines_wrong,
+        "aggregate_rows_wrong": grains_wrong,
+        "session_totals_wrong": session_totals_wrong,
+        "live_counters_wrong": counters_wrong,
+        "reconcile_differences": _differences(report),
+    }
+    return expected, found
+
+
+def _differences(report: Any) -> int:
+    """Every difference `reconcile --check` found (whatever kinds the report holds)."""
+    total = 0
+    for value in vars(report).values():
+        if isinstance(value, list):
+            total += len(value)
+    if not report.clean and not total:
+        total = 1
+    return total
+
+
+def _grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
+    """(session code, SKU, buyer province) -> the eight counters, from the ground truth."""
+    column = {"paid": 2, "cancelled": 4, "returned": 6}
+    result: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(FIGURES))
+    for order in storm.orders.values():
+        for line in order.lines:
+            figures = result[(order.live_code, line.sku, order.buyer_province)]
+            revenue = line.quantity * line.unit_price
+            figures[0] += line.quantity
+            figures[1] += revenue
+            if order.state in column:
+                figures[column[order.state]] += line.quantity
+                figures[column[order.state] + 1] += revenue
+    return dict(result)
+
+
+def _rate(count: int, seconds: float | None) -> float | None:
+    return round(count / seconds, 1) if seconds and seconds > 0 else None
