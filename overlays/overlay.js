@@ -126,7 +126,9 @@
     toggle($("card-list"), discounted);
     toggle($("card-off"), discounted);
     var stock = typeof p.stock_left === "number" ? p.stock_left : null;
-    setText("card-stock", stock === null ? "" : W.stockLeft(stock));
+    // Below zero means more sold than brought (the supplier's page shows how many): on air,
+    // simply sold out.
+    setText("card-stock", stock === null ? "" : stock <= 0 ? W.soldOut : W.stockLeft(stock));
     toggle($("card-stock"), stock !== null);
     $("card-stock").classList.toggle("low", stock !== null && stock <= 10);
     renderQr(p.buy_link);

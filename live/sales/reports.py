@@ -2,8 +2,9 @@
 
 Every figure here is a sum over aggregate rows, so none of it can carry buyer data: what a
 retailer, supplier or creator is shown comes from this module. Net = gross − cancelled −
-returned; oversold lines and rehearsal orders never reach the aggregates. The producers' lists
-of single orders live in `live/sales/orders.py`.
+returned; oversold lines and rehearsal orders never reach the aggregates. Stock left and the
+orders count come from `live/sales/figures.py`, as on air. The producers' lists of single
+orders live in `live/sales/orders.py`.
 """
 
 from __future__ import annotations
@@ -13,19 +14,25 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, Select, case, cast, distinct, func, select
+from sqlalchemy import BigInteger, Integer, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from live.api.crud import get_or_404
 from live.catalog.models import Product, Supplier
 from live.db import utcnow
+from live.sales.figures import (
+    NET_REVENUE,
+    NET_UNITS,
+    ORDERS,
+    counted_lines,
+    session_orders,
+    stock_left,
+)
 from live.sales.models import Order, OrderLine, SaleState, SalesTotal
 from live.schedule.models import Campaign, LiveSession, Segment, SessionStatus
 from live.shows.models import Show
 from live.text import fold
 
-NET_UNITS = SalesTotal.gross_units - SalesTotal.cancelled_units - SalesTotal.returned_units
-NET_REVENUE = SalesTotal.gross_revenue - SalesTotal.cancelled_revenue - SalesTotal.returned_revenue
 FIGURES: dict[str, Any] = {
     "gross_units": SalesTotal.gross_units,
     "gross_revenue": SalesTotal.gross_revenue,
@@ -180,6 +187,8 @@ def leaderboard(
             .where(Product.id.in_(ids))
         ).all()
     }
+    # The product's own stock left, whatever the filter: the shelf is not filtered.
+    left = stock_left(db, (p for p, _name in products.values()))
     hours = on_air_hours(db, _sessions_sold_in(db, campaign_id, f))
     pairs = db.execute(
         _scoped([SalesTotal.product_id, SalesTotal.session_key], campaign_id, f)
@@ -205,6 +214,7 @@ def leaderboard(
                 "ocop_stars": product.ocop_stars,
                 "live_price": product.live_price,
                 "campaign_stock": product.campaign_stock,
+                "stock_left": left[product.id],
                 **figures,
                 "hours_on_air": round(product_hours.get(product.id, 0.0), 2),
                 "units_per_hour": speed(figures["net_units"], product_hours.get(product.id, 0)),
@@ -291,9 +301,9 @@ def sales_over_time(
 ) -> dict[str, Any]:
     """Orders, units and revenue per time bucket (by order time), gaps filled with zeros.
 
-    Read from the order lines, the only place that keeps the time, under the aggregates' rules:
-    rehearsal orders and oversold lines are left out, and net leaves out what is now cancelled
-    or returned. Labels are local times of the campaign's timezone.
+    Read from the order lines, the only place that keeps the time, under the aggregates' rules
+    (`figures.counted_lines`): rehearsal orders and oversold lines are left out, and net leaves
+    out what is now cancelled or returned. Labels are local times of the campaign's timezone.
     """
     campaign = get_or_404(db, Campaign, campaign_id)
     seconds = minutes * 60
@@ -302,23 +312,16 @@ def sales_over_time(
     kept = Order.state.in_([SaleState.placed, SaleState.paid])
     revenue = OrderLine.quantity * OrderLine.unit_price
     stmt = (
-        select(
+        counted_lines(
             bucket,
-            func.count(distinct(Order.id)).label("orders"),
+            ORDERS.label("orders"),
             func.coalesce(func.sum(OrderLine.quantity), 0).label("gross_units"),
             func.coalesce(func.sum(revenue), 0).label("gross_revenue"),
             func.coalesce(func.sum(case((kept, OrderLine.quantity), else_=0)), 0).label("units"),
             func.coalesce(func.sum(case((kept, revenue), else_=0)), 0).label("revenue"),
         )
-        .select_from(OrderLine)
-        .join(Order, Order.id == OrderLine.order_id)
         .join(Product, Product.id == OrderLine.product_id)
-        .where(
-            Order.campaign_id == campaign_id,
-            Order.session_id.is_not(None),
-            Order.rehearsal.is_(False),
-            OrderLine.oversold.is_(False),
-        )
+        .where(Order.campaign_id == campaign_id, Order.session_id.is_not(None))
         .group_by(bucket)
         .order_by(bucket)
     )
@@ -386,11 +389,7 @@ def session_report(db: Session, session_id: int) -> dict[str, Any]:
         .group_by(SalesTotal.platform)
         .order_by(SalesTotal.platform)
     ).all()
-    orders = db.scalar(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.session_id == session_id, Order.rehearsal.is_(False))
-    )
+    orders = session_orders(db, [session_id]).get(session_id, 0)
     hours = on_air_hours(db, {session_id}).get(session_id, 0.0)
     return {
         "session": {
@@ -403,7 +402,7 @@ def session_report(db: Session, session_id: int) -> dict[str, Any]:
             "scheduled_start": session.scheduled_start,
             "scheduled_end": session.scheduled_end,
         },
-        "orders": int(orders or 0),
+        "orders": orders,
         "totals": totals,
         "hours_on_air": round(hours, 2),
         "units_per_hour": speed(totals["net_units"], hours),
@@ -439,13 +438,7 @@ def campaign_sessions(db: Session, campaign_id: int) -> list[dict[str, Any]]:
             .group_by(SalesTotal.session_key)
         ).all()
     }
-    orders = dict(
-        db.execute(
-            select(Order.session_id, func.count())
-            .where(Order.session_id.in_(sorted(ids)), Order.rehearsal.is_(False))
-            .group_by(Order.session_id)
-        ).all()
-    )
+    orders = session_orders(db, ids)
     hours = on_air_hours(db, ids)
     result = []
     for s in rows:
@@ -458,13 +451,42 @@ def campaign_sessions(db: Session, campaign_id: int) -> list[dict[str, Any]]:
                 "status": s.status,
                 "platform": s.platform,
                 "scheduled_start": s.scheduled_start,
-                "orders": int(orders.get(s.id, 0)),
+                "orders": orders.get(s.id, 0),
                 **fig,
                 "hours_on_air": round(hours.get(s.id, 0.0), 2),
                 "units_per_hour": speed(fig["net_units"], hours.get(s.id, 0.0)),
             }
         )
     return result
+
+
+def campaign_stock(db: Session, campaign_id: int) -> list[dict[str, Any]]:
+    """Each product of the campaign — in a session's line-up, or sold in one — with its stock
+    left, the figure the overlays and consoles show on air."""
+    get_or_404(db, Campaign, campaign_id)
+    in_campaign = _campaign_sessions(campaign_id)
+    sold = select(SalesTotal.product_id).where(SalesTotal.session_key.in_(in_campaign))
+    featured = select(Segment.product_id).where(
+        Segment.session_id.in_(in_campaign), Segment.product_id.is_not(None)
+    )
+    products = list(
+        db.scalars(
+            select(Product)
+            .where(Product.id.in_(sold.union(featured)))
+            .order_by(Product.name, Product.id)
+        )
+    )
+    left = stock_left(db, products)
+    return [
+        {
+            "product_id": p.id,
+            "sku": p.sku,
+            "name": p.name,
+            "campaign_stock": p.campaign_stock,
+            "stock_left": left[p.id],
+        }
+        for p in products
+    ]
 
 
 # Per product across everything (stock left, shortlists)
@@ -530,6 +552,7 @@ def supplier_sales(db: Session, supplier_id: int) -> dict[str, Any]:
             for name, value in figures.items():
                 acc[name] += value
     totals = zero_figures()
+    left = stock_left(db, products)
     product_rows = []
     for p in products:
         rows = sorted(
@@ -552,7 +575,7 @@ def supplier_sales(db: Session, supplier_id: int) -> dict[str, Any]:
                 "name": p.name,
                 "live_price": p.live_price,
                 "campaign_stock": p.campaign_stock,
-                "stock_left": p.campaign_stock - figures["net_units"],
+                "stock_left": left[p.id],
                 "stock_sold_percent": sold_share(figures["net_units"], p.campaign_stock),
                 **figures,
                 "sessions": rows,

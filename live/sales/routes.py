@@ -102,7 +102,7 @@ def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> dic
     "GET",
     "/api/campaigns/{campaign_id:int}/sales",
     access=PRODUCERS,
-    summary="Every session of the campaign with its sales, orders and speed on air",
+    summary="Every session of the campaign with its sales, orders and speed; products' stock left",
 )
 def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     with ctx.db.reading() as db:
@@ -113,8 +113,10 @@ def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
                 totals[name] += row[name]
         return {
             "campaign_id": campaign_id,
+            # An order belongs to one session: the campaign's orders are the sessions' sum.
             "totals": {**totals, "orders": sum(s["orders"] for s in sessions)},
             "sessions": sessions,
+            "products": reports.campaign_stock(db, campaign_id),
         }
 
 

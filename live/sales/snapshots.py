@@ -7,8 +7,10 @@ Workers mark sessions and their campaigns dirty after each committed batch.
   publishes it at once when the campaign's throttle allows (no tick to wait for); otherwise the
   campaign stays marked and the web processes' tick loop publishes it when the throttle lapses.
 - Shows: every web process runs a tick loop, and a short Redis lock lets one of them publish
-  per tick the whole show state (sales, flash stock, recent purchases) of each dirty session on
-  its show channel. A loop of its own, so dashboards never wait on the show states' queries.
+  per tick the whole show state (sales, stock left, flash stock, recent purchases) of each
+  dirty session on its show channel — a session is dirty when it sold, or when a product it
+  shows (featured or in its flash sale) sold anywhere, since its stock left moved. A loop of
+  its own, so dashboards never wait on the show states' queries.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from starlette.concurrency import run_in_threadpool
 from live.catalog.models import Product
 from live.db import Database
 from live.hub.publish import Publisher, campaign_channel, show_channel
-from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, read
+from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
+from live.sales.figures import session_orders
 from live.sales.models import Order, OrderLine, SalesTotal
 from live.schedule.models import LiveSession
+from live.shows.models import Phase, Show
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25  # at most four snapshots a second per session and per campaign
@@ -50,14 +54,9 @@ def session_sales(db: Session, session_id: int) -> dict[str, Any]:
             func.coalesce(func.sum(SalesTotal.cancelled_revenue + SalesTotal.returned_revenue), 0),
         ).where(SalesTotal.session_key == session_id)
     ).one()
-    orders = db.scalar(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.session_id == session_id, Order.rehearsal.is_(False))
-    )
     gross_units, gross_revenue, off_units, off_revenue = (int(v) for v in row)
     return {
-        "orders": int(orders or 0),
+        "orders": session_orders(db, [session_id]).get(session_id, 0),
         "units": gross_units - off_units,
         "revenue": gross_revenue - off_revenue,
         "gross_units": gross_units,
@@ -121,17 +120,20 @@ def publish_campaigns(
 
 
 def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
-    """One tick of the shows: each session marked since the last tick gets its whole show state
-    (sales, flash stock, recent purchases) — several queries each, so on a loop of its own."""
+    """One tick of the shows: each session marked since the last tick, and each show whose
+    featured or flash-sale product sold anywhere, gets its whole show state (sales, stock left,
+    flash stock, recent purchases) — several queries each, so on a loop of its own."""
     if not redis.set(SESSION_LOCK, holder, nx=True, px=LOCK_MS):
         return 0
     raw = redis.spop(DIRTY, 500) or []
-    session_ids = sorted({int(x) for x in raw if int(x)})
-    if not session_ids:
+    products = {int(x) for x in redis.spop(DIRTY_PRODUCTS, 500) or []}
+    marked = {int(x) for x in raw if int(x)}
+    if not marked and not products:
         return 0
     from live.shows.service import current_state
 
     with db.reading() as s:
+        session_ids = sorted(marked | showing(s, products))
         known = set(s.scalars(select(LiveSession.id).where(LiveSession.id.in_(session_ids))).all())
     for session_id in session_ids:
         if session_id not in known:
@@ -140,6 +142,24 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
             state = current_state(s, session_id)
         publisher.publish(show_channel(session_id), "show", state)
     return len(session_ids)
+
+
+def showing(db: Session, product_ids: set[int]) -> set[int]:
+    """Sessions whose show (not ended) features one of the products or runs its flash sale:
+    their stock left moves when the product sells in another session or in an order no session
+    claimed, which marks no session of theirs."""
+    if not product_ids:
+        return set()
+    rows = db.execute(
+        select(Show.session_id, Show.featured_product_id, Show.flash_sale).where(
+            Show.phase != Phase.ended
+        )
+    ).all()
+    return {
+        session_id
+        for session_id, featured, flash in rows
+        if featured in product_ids or (flash and flash.get("product_id") in product_ids)
+    }
 
 
 async def _every_tick(step: Callable[[], int], what: str) -> None:

@@ -25,7 +25,9 @@ def elapsed_seconds(show: Show, now: datetime) -> float:
     return max(0.0, (until - show.segment_started_at).total_seconds() - show.held_seconds)
 
 
-def product_card(product: Product | None) -> dict[str, Any] | None:
+def product_card(product: Product | None, stock_left: dict[int, int]) -> dict[str, Any] | None:
+    """The product as the overlay's card and the consoles show it; `stock_left` from
+    `live.sales.figures.stock_left`, the figure every dashboard shows too."""
     if product is None:
         return None
     return {
@@ -38,8 +40,7 @@ def product_card(product: Product | None) -> dict[str, Any] | None:
         "list_price": product.list_price,
         "live_price": product.live_price,
         "campaign_stock": product.campaign_stock,
-        # Sales (the orders area) take units off; until then the whole allotment is left.
-        "stock_left": product.campaign_stock,
+        "stock_left": stock_left.get(product.id, product.campaign_stock),
         "talking_points": product.talking_points,
         "image_url": product.image_url,
         "buy_link": product.buy_link,
@@ -98,13 +99,17 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
         )
         planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
     projected = _projected_end(show, session, segments, now)
+    from live.sales.figures import stock_left
     from live.sales.snapshots import recent_purchases, session_sales
 
     featured = _load_product(db, show.featured_product_id)
     flash = dict(show.flash_sale) if show.flash_sale else None
+    flash_product = _load_product(db, flash.get("product_id")) if flash is not None else None
+    # Campaign stock less what sold, flash-sale units included (they are counted sales); the
+    # flash sale's own units left come from its gate below.
+    left = stock_left(db, {p for p in (featured, flash_product) if p is not None})
     if flash is not None:
-        flash_product = _load_product(db, flash.get("product_id"))
-        flash["product"] = product_card(flash_product)
+        flash["product"] = product_card(flash_product, left)
         flash["remaining"] = flash_left(db, flash)
         flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
         flash["sold_out"] = flash["remaining"] == 0
@@ -140,7 +145,7 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
             "updated_at": show.updated_at,
         },
         "segments": segments,
-        "featured": product_card(featured),
+        "featured": product_card(featured, left),
         "featured_since": show.featured_since,
         "flash_sale": flash,
         "sales": session_sales(db, session.id),

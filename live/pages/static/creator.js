@@ -91,6 +91,12 @@
     C.setText(notes, seg && seg.notes ? seg.notes : "");
   }
 
+  function stockText(stock) {
+    // Below zero means more sold than brought (the supplier's page shows how many): sold out.
+    if (stock === null) return "";
+    return stock <= 0 ? W.console_sold_out : C.fill(W.console_stock_left, { n: C.count(stock) });
+  }
+
   function renderProduct() {
     var p = state.featured;
     var box = $("[data-product]");
@@ -110,7 +116,7 @@
       discounted ? "\u2212" + Math.round((100 * (p.list_price - p.live_price)) / p.list_price) + "%" : ""
     );
     var stock = typeof p.stock_left === "number" ? p.stock_left : null;
-    C.setText($("[data-stock]"), stock === null ? "" : C.fill(W.console_stock_left, { n: C.count(stock) }));
+    C.setText($("[data-stock]"), stockText(stock));
     var said = points(p.talking_points);
     if (!said.length) {
       var empty = document.createElement("li");

@@ -125,6 +125,13 @@
       var price = el("span", "money", C.money(state.flash_sale ? state.flash_sale.price : featured.live_price));
       line.appendChild(price);
       if (state.flash_sale) line.appendChild(document.createTextNode(" ⚡ " + W.console_flash_sale));
+      if (typeof featured.stock_left === "number") {
+        // The campaign stock less every unit sold: the figure the overlay and creator show.
+        var left = featured.stock_left;
+        line.appendChild(
+          document.createTextNode(" · " + (left <= 0 ? W.console_sold_out : C.fill(W.console_stock_left, { n: C.count(left) })))
+        );
+      }
     }
     C.setText($("[data-planned]"), seg ? C.duration(seg.planned_seconds) : "—");
     var held = $("[data-held]");

@@ -1,0 +1,80 @@
+"""The sales figures shown in more than one place — net, stock left, the orders count — each
+from one definition here, so the overlay, the consoles, the dashboards, the API and the
+downloads can't tell two stories.
+
+What counts is what `processing.contributions` adds to the aggregates: a line of an order that
+is not a rehearsal's, whose product is known and that is not oversold (beyond a flash sale's
+stock). Units and revenue are read from the aggregates (`sales_totals`), which hold exactly
+those lines; the orders count can't be (an order spans several aggregate rows), so it is read
+from the order lines under the same rule, written once below as `counted_lines`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session
+
+from live.catalog.models import Product
+from live.sales.models import Order, OrderLine, SalesTotal
+
+NET_UNITS = SalesTotal.gross_units - SalesTotal.cancelled_units - SalesTotal.returned_units
+NET_REVENUE = SalesTotal.gross_revenue - SalesTotal.cancelled_revenue - SalesTotal.returned_revenue
+
+# Among the lines selected, the orders they belong to: an order counts once, however many of
+# its lines are selected, and not at all when none of them counts.
+ORDERS = func.count(distinct(Order.id))
+
+
+def counted_lines(*columns: Any) -> Select[Any]:
+    """Order lines the aggregates count, joined to their orders; add `where`s to narrow."""
+    return (
+        select(*columns)
+        .select_from(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.rehearsal.is_(False),
+            OrderLine.oversold.is_(False),
+            OrderLine.product_id.is_not(None),
+        )
+    )
+
+
+def orders_per(db: Session, key: Any, *where: Any) -> dict[Any, int]:
+    """Orders with at least one counted line, per value of `key` (a column of the order or of
+    its lines): an order whose every line is oversold, or a rehearsal's, is not an order sold."""
+    rows = db.execute(counted_lines(key, ORDERS).where(*where).group_by(key)).all()
+    return {value: int(count) for value, count in rows}
+
+
+def session_orders(db: Session, session_ids: Iterable[int]) -> dict[int, int]:
+    """The `orders` figure of each session (absent: none)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    return orders_per(db, Order.session_id, Order.session_id.in_(ids))
+
+
+def stock_left(db: Session, products: Iterable[Product]) -> dict[int, int]:
+    """Stock left of each product: its campaign stock less the net units of every sale of it —
+    every session's, flash sales' and orders that matched no session (the goods left the
+    warehouse all the same). Below zero when more was sold than brought: the supplier must see
+    it, so it is not clamped here (screens on air say "sold out" instead).
+
+    Read from the aggregates, not the Redis live counters: they change in the order's own
+    transaction (the counters follow after the commit and can lag until `reconcile`), the
+    counters hold no per-product figure, and summing a product's rows is one indexed query —
+    cheap enough for a show state rebuilt a few times a second and sent once to every client."""
+    stock = {p.id: p.campaign_stock for p in products}
+    if not stock:
+        return {}
+    sold = dict(
+        db.execute(
+            select(SalesTotal.product_id, func.coalesce(func.sum(NET_UNITS), 0))
+            .where(SalesTotal.product_id.in_(sorted(stock)))
+            .group_by(SalesTotal.product_id)
+        ).all()
+    )
+    return {pid: campaign_stock - int(sold.get(pid, 0)) for pid, campaign_stock in stock.items()}

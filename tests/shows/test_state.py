@@ -1,0 +1,48 @@
+"""The show state's product cards carry the live stock left (`live.sales.figures.stock_left`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from live.catalog.models import Product
+from live.db import Database, utcnow
+from live.schedule.models import LiveSession
+from tests.sales.conftest import drain, event, post_events, redis
+from tests.shows.test_commands import ok
+
+__all__ = ["drain", "redis"]  # the worker's drain, as the sales tests run it
+
+
+def test_the_card_shows_stock_left_falling_with_sales_and_below_zero_when_oversold(
+    producer: Any, db: Database, drain: Any, show_session: dict[str, Any]
+) -> None:
+    sid = show_session["id"]
+    a, _b = show_session["products"]
+    with db.unit_of_work() as s:
+        # Fewer brought than will be sold; set directly: this is about the figure, not the rules.
+        s.execute(update(Product).where(Product.id == a).values(campaign_stock=4))
+        sku = s.get(Product, a).sku
+        code = s.get(LiveSession, sid).code
+    ok(producer, sid, "go_live", 0)
+    state = ok(producer, sid, "next", 1)
+    assert state["featured"]["id"] == a
+    assert (state["featured"]["campaign_stock"], state["featured"]["stock_left"]) == (4, 4)
+    at = utcnow().isoformat()
+    post_events(
+        producer,
+        {
+            "events": [
+                event("created", "C1", at, [(sku, 3, 65_000)], live_code=code),
+                event("created", "C2", at, [(sku, 3, 65_000)], live_code=code),
+                event("created", "C3", at, [(sku, 1, 65_000)], live_code=code),
+                event("cancelled", "C3", at),
+            ]
+        },
+    )
+    drain()
+    state = producer.get(f"/api/sessions/{sid}/show").json()
+    # 6 sold net of 4 brought: the same −2 the supplier's page shows (the screens say sold out).
+    assert state["featured"]["stock_left"] == 4 - 6
+    assert state["sales"]["orders"] == 3  # C3 was cancelled since: still an order placed
