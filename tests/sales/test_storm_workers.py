@@ -147,7 +147,9 @@ class Cluster:
                 parts.append(f"pid {proc.pid} exited with {proc.returncode}")
         for path in self.logs:
             text = path.read_text(errors="replace") if path.exists() else "(no log)"
-            parts.append(f"----- {path.name} (last 3000 characters) -----\n{text[-3000:]}")
+            # SQL errors print whole parameter sets: the last lines, each cut short.
+            tail = [line[:300] for line in text.splitlines()[-40:]]
+            parts.append(f"----- {path.name} (last 40 lines) -----", *tail)
         return "\n".join(parts)
 
     def wait(
@@ -299,12 +301,27 @@ def wait_applied(cluster: Cluster, token: str, what: str, timeout: float = 120) 
         return quiet[0] >= 2
 
     def health() -> str:
-        return f"queue health: {json.dumps(last, default=str)[:3000]}"
+        queues = [
+            {
+                **{k: q[k] for k in ("name", "depth", "started", "scheduled", "failed")},
+                "errors": sorted({j["error"][:200] for j in q["failed_jobs"]}),
+            }
+            for q in last.get("queues", [])
+        ]
+        return f"inbox: {last.get('inbox')}\nqueues: {json.dumps(queues)[:2000]}"
 
     try:
         cluster.wait(f"{what}: inbox drained, no batch in flight", drained, timeout, health)
     finally:
         http.close()
+
+
+def foreign_workers(redis: Any, cluster: Cluster) -> list[str]:
+    """RQ workers on this Redis database that are not ours: another run shares it, takes our
+    jobs and gives us its own (TEST_REDIS_URL=redis://…/N gives test process k database N+k,
+    so two runs with the same N collide)."""
+    ours = {p.pid for p in cluster.workers}
+    return [f"{w.name} (pid {w.pid})" for w in Worker.all(connection=redis) if w.pid not in ours]
 
 
 def rq_worker(redis: Any, pid: int) -> Any:
@@ -333,14 +350,19 @@ def expected_grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
     return dict(result)
 
 
-def check_database(db: Database, storm: Storm, session_ids: dict[str, int]) -> None:
+def _sample(items: dict[Any, Any], n: int = 5) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in list(items.items())[:n])
+
+
+def check_database(
+    db: Database, storm: Storm, session_ids: dict[str, int], problems: list[str]
+) -> None:
     code_of = {sid: code for code, sid in session_ids.items()}
     with db.reading() as s:
         orders = {
             r.platform_order_id: r
             for r in s.execute(
                 select(
-                    Order.id,
                     Order.platform,
                     Order.platform_order_id,
                     Order.state,
@@ -350,7 +372,7 @@ def check_database(db: Database, storm: Storm, session_ids: dict[str, int]) -> N
                 )
             )
         }
-        lines: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        order_rows = s.scalar(select(func.count()).select_from(Order))
         line_rows = s.execute(
             select(
                 Order.platform_order_id,
@@ -373,37 +395,62 @@ def check_database(db: Database, storm: Storm, session_ids: dict[str, int]) -> N
         ).all()
 
     # Orders: exactly the storm's, one row each, in the right state and session.
-    assert len(orders) == len(storm.orders), "order rows"
-    assert set(orders) == set(storm.orders)
+    if order_rows != len(storm.orders):
+        problems.append(f"{order_rows} order rows for {len(storm.orders)} orders sent")
+    missing = sorted(set(storm.orders) - set(orders))
+    if missing:
+        problems.append(f"{len(missing)} orders missing: {missing[:10]}")
+    unknown = sorted(set(orders) - set(storm.orders))
+    if unknown:
+        problems.append(f"{len(unknown)} orders nobody sent: {unknown[:10]}")
     wrong_state = {
-        oid: (row.state.value, storm.orders[oid].state)
+        oid: f"{row.state.value}, not {storm.orders[oid].state} {storm.orders[oid].events}"
         for oid, row in orders.items()
-        if row.state.value != storm.orders[oid].state
+        if oid in storm.orders and row.state.value != storm.orders[oid].state
     }
-    assert not wrong_state, f"{len(wrong_state)} orders in the wrong state: {wrong_state!r:.2000}"
+    if wrong_state:
+        problems.append(f"{len(wrong_state)} orders in the wrong state: {_sample(wrong_state)}")
     wrong_session = {
-        oid: (code_of.get(row.session_id), row.attribution, storm.orders[oid].live_code)
+        oid: f"{code_of.get(row.session_id)} by {row.attribution.value}, not "
+        f"{storm.orders[oid].live_code} (rehearsal {row.rehearsal}, {row.platform})"
         for oid, row in orders.items()
-        if code_of.get(row.session_id) != storm.orders[oid].live_code
-        or row.attribution is not Attribution.code
-        or row.rehearsal
-        or row.platform != PLATFORM
+        if oid in storm.orders
+        and (
+            code_of.get(row.session_id) != storm.orders[oid].live_code
+            or row.attribution is not Attribution.code
+            or row.rehearsal
+            or row.platform != PLATFORM
+        )
     }
-    assert not wrong_session, f"{len(wrong_session)} orders misattributed: {wrong_session!r:.2000}"
+    if wrong_session:
+        problems.append(f"{len(wrong_session)} orders misattributed: {_sample(wrong_session)}")
 
-    # Lines: each order's lines once, none doubled, none missing, none oversold.
-    assert line_count == storm.lines, f"{line_count} line rows for {storm.lines} lines sent"
+    # Lines: each order's lines once, none doubled, none missing, none oversold, each product
+    # found by its SKU.
+    if line_count != storm.lines:
+        problems.append(f"{line_count} line rows for {storm.lines} lines sent")
+    lines: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    misplaced = {}
     for oid, sku, quantity, price, product_id, oversold in line_rows:
         lines[oid].append((sku, quantity, price))
-        assert product_id is not None and sku_of[product_id] == sku, (oid, sku)
-        assert not oversold, (oid, sku)
-    wrong_lines = {
-        oid: (sorted(lines.get(oid, [])), sorted(want))
-        for oid, truth in storm.orders.items()
-        if sorted(lines.get(oid, []))
-        != sorted(want := [(line.sku, line.quantity, line.unit_price) for line in truth.lines])
-    }
-    assert not wrong_lines, f"{len(wrong_lines)} orders with wrong lines: {wrong_lines!r:.2000}"
+        if product_id is None or sku_of[product_id] != sku or oversold:
+            misplaced[f"{oid}/{sku}"] = f"product {product_id}, oversold {oversold}"
+    if misplaced:
+        problems.append(f"{len(misplaced)} lines misplaced: {_sample(misplaced)}")
+    wrong_lines = {}
+    for oid, truth in storm.orders.items():
+        want = sorted((line.sku, line.quantity, line.unit_price) for line in truth.lines)
+        have = sorted(lines.get(oid, []))
+        if have != want:
+            wrong_lines[oid] = f"{have}, not {want}"
+    if wrong_lines:
+        doubled = sum(
+            1 for oid in wrong_lines if len(lines.get(oid, [])) > len(storm.orders[oid].lines)
+        )
+        problems.append(
+            f"{len(wrong_lines)} orders with wrong lines ({doubled} with more lines than sent): "
+            f"{_sample(wrong_lines, 3)}"
+        )
 
     # Aggregates at the grain (session, product, buyer province), segments summed.
     stored = {
@@ -413,69 +460,87 @@ def check_database(db: Database, storm: Storm, session_ids: dict[str, int]) -> N
         for session_key, product_id, province, *values in grains
         if any(values)
     }
-    want = expected_grains(storm)
+    want_grains = expected_grains(storm)
     differ = {
-        grain: {"stored": stored.get(grain), "expected": want.get(grain)}
-        for grain in stored.keys() | want.keys()
-        if stored.get(grain) != want.get(grain)
+        grain: f"{stored.get(grain)}, not {want_grains.get(grain)}"
+        for grain in sorted(stored.keys() | want_grains.keys())
+        if stored.get(grain) != want_grains.get(grain)
     }
-    assert not differ, f"{len(differ)} aggregate rows differ: {differ!r:.3000}"
+    if differ:
+        problems.append(
+            f"{len(differ)} of {len(want_grains)} aggregate rows (session, SKU, province) differ "
+            f"({', '.join(FIGURES)}): {_sample(differ, 3)}"
+        )
 
 
-def check_event_log(db: Database, storm: Storm) -> None:
+def check_event_log(db: Database, storm: Storm, problems: list[str]) -> None:
     """Issue 7 keeps every distinct event (order_events): exactly the storm's, once each."""
     with db.reading() as s:
         if not sa.inspect(s.connection()).has_table("order_events"):
+            problems.append("no order_events table (the event log of issue 7)")
             return
         count = s.scalar(sa.text("SELECT count(*) FROM order_events"))
-    assert count == storm.distinct_events, (
-        f"{count} events kept for {storm.distinct_events} distinct events sent"
-    )
+    if count != storm.distinct_events:
+        problems.append(f"{count} events kept for {storm.distinct_events} distinct events sent")
 
 
-def check_counters(redis: Any, storm: Storm, session_ids: dict[str, int], campaign: int) -> None:
+def check_counters(
+    redis: Any, storm: Storm, session_ids: dict[str, int], campaign: int, problems: list[str]
+) -> None:
     for code, truth in storm.sessions.items():
         have = counters.read(redis, f"{counters.SESSION}{session_ids[code]}")
-        assert have == truth.counters(), f"live counters of {code}: {have} != {truth.counters()}"
+        if have != truth.counters():
+            problems.append(f"live counters of {code}: {have}, not {truth.counters()}")
     have = counters.read(redis, f"{counters.CAMPAIGN}{campaign}")
-    assert have == storm.totals().counters(), "the campaign's live counters"
+    if have != storm.totals().counters():
+        problems.append(f"the campaign's live counters: {have}, not {storm.totals().counters()}")
 
 
 def check_api(
-    http: Http, token: str, storm: Storm, session_ids: dict[str, int], campaign: int
+    http: Http,
+    token: str,
+    storm: Storm,
+    session_ids: dict[str, int],
+    campaign: int,
+    problems: list[str],
 ) -> None:
     status, answer = http.get_json(f"/api/campaigns/{campaign}/sales", token)
     assert status == 200, answer
     rows = {row["code"]: row for row in answer["sessions"]}
     assert set(rows) == set(storm.sessions)
     for code, truth in storm.sessions.items():
-        row = rows[code]
-        got = {name: row[name] for name in truth.figures()}
-        assert got == truth.figures(), f"campaign sales API, {code}: {got} != {truth.figures()}"
-        assert row["orders"] == truth.orders, f"campaign sales API, {code}: orders"
+        want = {**truth.figures(), "orders": truth.orders}
+        got = {name: rows[code][name] for name in want}
+        if got != want:
+            problems.append(f"GET /api/campaigns/{campaign}/sales, {code}: {got}, not {want}")
         status, report = http.get_json(f"/api/sessions/{session_ids[code]}/sales", token)
         assert status == 200, report
-        assert report["orders"] == truth.orders, f"session sales API, {code}: orders"
-        assert report["totals"] == truth.figures(), f"session sales API, {code}: totals"
+        got = {**report["totals"], "orders": report["orders"]}
+        if got != want:
+            problems.append(f"GET /api/sessions/{session_ids[code]}/sales: {got}, not {want}")
     total = storm.totals()
-    assert answer["totals"] == {**total.figures(), "orders": total.orders}
+    want = {**total.figures(), "orders": total.orders}
+    if answer["totals"] != want:
+        problems.append(f"the campaign's totals: {answer['totals']}, not {want}")
 
 
-def check_failed_jobs(redis: Any, killed_worker: str | None) -> None:
+def check_failed_jobs(redis: Any, killed_worker: str | None, problems: list[str]) -> None:
     """Nothing failed — a conflict is retried inside the job — except, perhaps, the drain the
     killed worker abandoned."""
-    unexpected = []
     for name in QUEUES:
-        registry = FailedJobRegistry(queue=Queue(name, connection=redis))
-        for job_id in registry.get_job_ids():
-            job = Queue(name, connection=redis).fetch_job(job_id)
+        queue = Queue(name, connection=redis)
+        for job_id in FailedJobRegistry(queue=queue).get_job_ids():
+            job = queue.fetch_job(job_id)
             result = job.latest_result() if job is not None else None
             error = (result.exc_string or "") if result is not None else ""
-            abandoned = "AbandonedJobError" in error
-            if job is not None and abandoned and job.worker_name == killed_worker:
+            if (
+                job is not None
+                and "AbandonedJobError" in error
+                and job.worker_name == killed_worker
+            ):
                 continue
-            unexpected.append(f"{name}/{job_id}: {error.strip().splitlines()[-1:]}")
-    assert not unexpected, f"jobs in RQ's failed registry: {unexpected}"
+            last = error.strip().splitlines()[-1:] or ["?"]
+            problems.append(f"RQ failed registry: {name}/{job_id}: {last[0][:300]}")
 
 
 # --- the test --------------------------------------------------------------------------------
@@ -511,6 +576,7 @@ def test_a_storm_through_real_web_and_workers_with_a_worker_killed_is_exact(
             break
         time.sleep(0.02)
     killed_name = victim.name if victim is not None else None
+    killed_busy = victim is not None and victim.get_state() == "busy"
     cluster.kill(first)
     cluster.start_worker()
     senders.join(timeout=120)
@@ -523,16 +589,31 @@ def test_a_storm_through_real_web_and_workers_with_a_worker_killed_is_exact(
     send_all(cluster, storm.late, "late low-rank events")
     wait_applied(cluster, token, "late low-rank events", timeout=60)
 
-    check_database(db, storm, session_ids)
-    check_event_log(db, storm)
-    check_counters(redis, storm, session_ids, campaign)
+    problems: list[str] = []
+    strangers = foreign_workers(redis, cluster)
+    if strangers:
+        problems.append(
+            f"THE REDIS DATABASE IS SHARED with another run's workers {strangers}: they take "
+            "this test's jobs and bring their own; nothing below can be trusted. Use another "
+            "TEST_REDIS_URL database."
+        )
+    check_database(db, storm, session_ids, problems)
+    check_event_log(db, storm, problems)
+    check_counters(redis, storm, session_ids, campaign, problems)
     http = Http(cluster.base, timeout=30)
     try:
-        check_api(http, token, storm, session_ids, campaign)
-        health = queue_health(http, token)
+        check_api(http, token, storm, session_ids, campaign, problems)
+        inbox = queue_health(http, token)["inbox"]
     finally:
         http.close()
-    assert health["inbox"]["dead_events"] == 0, health["inbox"]
-    check_failed_jobs(redis, killed_name)
+    if inbox["dead_events"]:
+        problems.append(f"dead-lettered events: {inbox}")
+    check_failed_jobs(redis, killed_name, problems)
     report = reconcile(db, redis, repair=False)
-    assert report.clean, f"reconcile --check: {report.__dict__!r:.3000}"
+    if not report.clean:
+        problems.append(f"reconcile --check is not clean: {report.__dict__!r:.3000}")
+    assert not problems, (
+        f"{len(storm.orders)} orders, {storm.distinct_events} distinct events, "
+        f"{storm.deliveries} deliveries; worker killed while busy: {killed_busy}\n"
+        + "\n".join(problems)
+    )
