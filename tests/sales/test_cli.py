@@ -202,13 +202,41 @@ def test_bench_orders_smoke(settings, redis_url, monkeypatch):
     else:
         monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("REDIS_URL", redis_url)
-    result = run(120, per_request=20, baseline_orders=6, workers=1, client_procs=1, threads=2)
+    result = run(
+        120,
+        per_request=20,
+        baseline_orders=6,
+        workers=1,
+        client_procs=1,
+        threads=2,
+        storm_orders=60,
+        storm_workers=2,
+    )
     for key in ("orders", "accepted_per_s", "processed_per_s", "lag_p99_ms", "stored"):
         assert key in result
         assert key in result["batched"] and key in result["one_per_request"]
     assert {"baseline", "floor", "ratios", "targets_met"} <= set(result)
     for phase in ("batched", "one_per_request"):
         assert result[phase]["stored"] == result[phase]["aggregated"] == 120
+        assert result[phase]["exact"], result[phase]
     assert result["baseline"]["stored"] == result["baseline"]["aggregated"] == 6
+    assert result["baseline"]["exact"], result["baseline"]
     assert result["floor"]["stored"] == 120
     assert result["targets_met"]["stored_eq_aggregated_eq_orders"]
+
+    # The storm, on one worker and on two: every count as the storm's ground truth says.
+    assert result["storm_workers"] == 2
+    for phase, workers in (("storm_1", 1), ("storm_n", 2)):
+        storm = result[phase]
+        assert storm["workers"] == workers
+        assert storm["orders"] == 60 and storm["deliveries"] > storm["distinct_events"] > 60
+        assert storm["early_events"] > 0 and storm["main_events"] > 0
+        assert {"processed_events_per_s", "processed_orders_per_s", "seconds"} <= set(storm)
+        assert storm["found"] == storm["expected"], storm
+        assert storm["expected"]["orders"] == 60
+        assert storm["expected"]["lines"] == storm["found"]["lines"] > 60
+        assert storm["expected"]["events_kept"] == storm["distinct_events"]
+        assert storm["exact"] and storm["inexact"] == []
+    assert "storm_n_vs_storm_1" in result["ratios"]
+    assert "storm_n_workers_not_slower_than_1" in result["targets_met"]
+    assert result["targets_met"]["exact_every_phase"]
