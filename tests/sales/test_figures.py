@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from live.catalog.models import Product
 from live.db import Database, utcnow
 from live.sales import figures
-from live.sales.models import Order, OrderLine
+from live.sales.models import Order
 from live.sales.processing import contributions
 from live.schedule.models import LiveSession
 from tests import factories
@@ -169,9 +169,7 @@ def test_stock_left_is_the_same_live_figure_everywhere(producer: Any, floor: Flo
     assert console["state"]["featured"]["stock_left"] == A_LEFT
 
 
-def test_orders_count_orders_with_a_counted_line_everywhere(
-    producer: Any, db: Database, floor: Floor
-) -> None:
+def test_orders_count_orders_with_a_counted_line_everywhere(producer: Any, floor: Floor) -> None:
     on_s = producer.get(f"/api/sessions/{floor.s}/show").json()
     assert on_s["sales"]["orders"] == 6
     assert on_s["sales"]["gross_units"] == 3 + 2 + 4 + 1 + 50 + 1
@@ -193,21 +191,25 @@ def test_orders_count_orders_with_a_counted_line_everywhere(
     console = _page_data(producer, f"/sessions/{floor.s}/producer", "console-data")
     assert console["state"]["sales"]["orders"] == 6
 
-    # Narrowed to a product, an order counts when one of its counted lines is that product's:
-    # F3 is an order of a (its b line is oversold); F2 is an order of nothing.
-    with db.reading() as s:
-        of_a = figures.orders_per(s, Order.session_id, OrderLine.product_id == floor.a)
-        of_b = figures.orders_per(s, Order.session_id, OrderLine.product_id == floor.b)
-    assert of_a == {floor.s: 5, None: 1}  # P1–P4 and F3; X1 belongs to no session
-    assert of_b == {floor.s: 1}  # F1
+    # Narrowed to a product (by its province: a's is Đắk Lắk), an order counts when one of its
+    # counted lines is that product's: F3 is an order of a (its b line is oversold), F2 of
+    # nothing.
+    def chart_orders(province: str) -> int:
+        url = f"/api/campaigns/{floor.campaign_id}/sales-over-time?product_province={province}"
+        return int(producer.get(url).json()["totals"]["orders"])
+
+    assert chart_orders("Đắk Lắk") == 5  # P1–P4 and F3
+    assert chart_orders("Bến Tre") == 1  # F1
 
 
 def test_the_sql_rule_counts_the_orders_contributions_counts(db: Database, floor: Floor) -> None:
-    """`figures.counted_lines` is the SQL reading of `processing.contributions`: an order is
-    counted by one exactly when it adds something to the aggregates by the other."""
+    """`figures.counted_lines` and `figures.has_counted_line` are the SQL reading of
+    `processing.contributions`: an order is counted by them exactly when it adds something to
+    the aggregates by the other."""
     with db.reading() as s:
         every = s.scalars(select(Order).options(selectinload(Order.lines))).all()
         by_python = sorted(o.platform_order_id for o in every if contributions(o))
-        ids = s.scalars(figures.counted_lines(Order.platform_order_id).distinct()).all()
-    assert sorted(ids) == by_python
+        by_lines = s.scalars(figures.counted_lines(Order.platform_order_id).distinct()).all()
+        by_orders = s.scalars(select(Order.platform_order_id).where(figures.has_counted_line()))
+        assert sorted(by_lines) == sorted(by_orders) == by_python
     assert by_python == ["F1", "F3", "P1", "P2", "P3", "P4", "X1"]
