@@ -8,8 +8,8 @@ applied before anything else (cancel before create); then the rest from several 
 threads (429s retried as platforms do); then copies of earlier created/paid events sent once
 everything else is applied (late low-rank). Afterwards: order rows, line rows (no doubles),
 each order's state and session, the aggregates per session, product and province, the Redis
-live counters, the API's figures, the event log when there is one, RQ's failed registry and a
-clean `reconcile`.
+live counters, the API's figures, the event log (`order_events`, one row per distinct event),
+RQ's failed registry and a clean `reconcile`.
 
 PostgreSQL (TEST_DATABASE_URL) is the production shape; on SQLite and the embedded Redis the
 same test runs with a smaller storm. Every wait has a deadline and fails with the processes'
@@ -83,9 +83,6 @@ class Cluster:
             SIEULIVE_WEBHOOK_SECRET_DEFAULT=WEBHOOK_SECRET,
             # Smaller batches than the default 500: more of them, more overlap between workers.
             SIEULIVE_ORDER_BATCH_SIZE="200",
-            # Read only by the pipeline before issue 7's leases (it looked again after 60 s by
-            # default); ignored once batches are leased.
-            SIEULIVE_STALE_BATCH_SECONDS="10",
             PYTHONUNBUFFERED="1",
         )
         self.env = env
@@ -616,6 +613,7 @@ def test_a_storm_through_real_web_and_workers_with_a_worker_killed_is_exact(
         box = queue_health(http, token)["inbox"]
     finally:
         http.close()
+    print(f"requests refused with 429 and retried: {box.get('throttled_requests')}")
     if box["dead_events"]:
         problems.append(f"dead-lettered events: {box}")
     check_failed_jobs(redis, killed_name, problems)
