@@ -44,7 +44,13 @@ from live.settings import Settings, load_settings
 PLATFORM = "tiktok_shop"
 PRICE = 65_000
 PROVINCES = ["TP. Hồ Chí Minh", "Hà Nội", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Bến Tre"]
-PHASES = ("batched", "one_per_request", "baseline", "storm_1", "storm_n")
+# A campaign each; the storm phases' rounds run one, N, N, one workers (orders_storm.ROUNDS).
+PHASES = (
+    "batched",
+    "one_per_request",
+    "baseline",
+    *("storm_1_a", "storm_n_a", "storm_n_b", "storm_1_b"),
+)
 SESSIONS_PER_CAMPAIGN = 4
 STORM_SESSIONS = 19  # as the campaign the storm shape comes from (docs/orders.md)
 PRODUCTS = 6
@@ -721,7 +727,7 @@ def run(
     storm_workers: int | None = None,
     storm_seed: int = 7,
 ) -> dict[str, Any]:
-    from live.bench.orders_storm import storm_phase
+    from live.bench.orders_storm import ROUNDS, reconcile_differences, storm_round, summary
     from live.redis_conn import connect
 
     # The naive way manages a few jobs a second here: N/20, capped so it ends within its limit.
@@ -745,25 +751,34 @@ def run(
                 common = (settings, redis, data, urls, ws_base, secret)
                 batched = http_phase("batched", *common, orders, per_request, client_procs, threads)
                 single = http_phase("one_per_request", *common, orders, 1, client_procs, threads)
-                # The same storm on one worker, then on N: one first, so the N-worker run meets
-                # the larger tables (its ratio errs on the cautious side).
+                # The same storm on one worker and on N, in rounds of half the orders: one, N,
+                # N, one — the machine's drift over the run weighs on both alike.
                 storms: dict[str, dict[str, Any]] = {}
                 if storm_n:
-                    for name, count in (("storm_1", 1), ("storm_n", crew_n)):
-                        start_workers(worker_class, count)
-                        storms[name] = storm_phase(
-                            name,
-                            settings,
-                            redis,
-                            data,
-                            urls,
-                            secret,
-                            storm_n,
-                            storm_seed,
-                            count,
-                            client_procs,
-                            threads,
+                    crews = {"storm_1": 1, "storm_n": crew_n}
+                    rounds: dict[str, list[dict[str, Any]]] = {"storm_1": [], "storm_n": []}
+                    for phase, round_ in ROUNDS:
+                        start_workers(worker_class, crews[phase])
+                        rounds[phase].append(
+                            storm_round(
+                                phase,
+                                round_,
+                                settings,
+                                redis,
+                                data,
+                                urls,
+                                secret,
+                                max(1, storm_n // 2),
+                                storm_seed,
+                                client_procs,
+                                threads,
+                            )
                         )
+                    began = time.perf_counter()
+                    differences = reconcile_differences(settings, redis)
+                    spent = time.perf_counter() - began
+                    for phase, done_rounds in rounds.items():
+                        storms[phase] = summary(crews[phase], done_rounds, differences, spent)
                 start_workers("fork", workers)  # the baseline runs on RQ's default worker
                 baseline = baseline_phase(
                     settings, redis, data, ws_base, baseline_n, baseline_seconds
