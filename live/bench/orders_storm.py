@@ -16,10 +16,11 @@ product and province (`sales_totals`), the Redis live counters of every session 
 campaign, the distinct events kept in `order_events`, RQ's failed registry, the dead-letter
 list; once every round is done, `reconcile(repair=False)` over the whole DB.
 
-The same storm (same seed, same shape; its own campaign and order ids) runs in four rounds of
-half the orders: on one worker, on N, on N, on one (`ROUNDS`). A shared machine drifts over
-minutes; in that order the drift weighs on both worker counts alike, so the N-vs-1 ratio
-compares like for like.
+The same storm (same seed, same shape; each round its own campaign and order ids) runs in
+rounds, on one worker and on N in the Thue–Morse order — 1, N, N, 1, N, 1, 1, N … (`schedule`).
+A shared machine drifts over minutes; in that order a steady drift, and a curving one, weigh
+on both worker counts alike, and each pair of rounds (1 and N side by side) gives a ratio of
+its own, so the spread shows how far to trust the overall one.
 """
 
 from __future__ import annotations
@@ -100,12 +101,31 @@ def wait_idle(redis: Any, timeout: float = DRAIN_TIMEOUT) -> float | None:
     return None
 
 
-ROUNDS = (("storm_1", "a"), ("storm_n", "a"), ("storm_n", "b"), ("storm_1", "b"))
+def schedule(per_phase: int) -> list[tuple[str, str]]:
+    """(phase, round) in the Thue–Morse order: `per_phase` rounds on one worker and as many on
+    N, each consecutive pair one of each. Round keys name the rounds' campaigns."""
+    order: list[tuple[str, str]] = []
+    done = {"storm_1": 0, "storm_n": 0}
+    for i in range(2 * per_phase):
+        phase = "storm_n" if bin(i).count("1") % 2 else "storm_1"
+        order.append((phase, f"{phase}_{done[phase] + 1}"))
+        done[phase] += 1
+    return order
+
+
+def pair_ratios(done: list[dict[str, Any]]) -> list[float | None]:
+    """N workers' rate over one worker's, for each consecutive pair of rounds."""
+    ratios: list[float | None] = []
+    for first, second in zip(done[::2], done[1::2], strict=False):
+        by = {r["phase"]: _rate(r["main_events"], r["seconds"]) for r in (first, second)}
+        one, many = by.get("storm_1"), by.get("storm_n")
+        ratios.append(round(many / one, 2) if one and many else None)
+    return ratios
 
 
 def storm_round(
     phase: str,
-    round_: str,
+    key: str,
     settings: Settings,
     redis: Any,
     data: Seed,
@@ -119,9 +139,8 @@ def storm_round(
     """One storm, sent and checked (everything but `reconcile`, run once after every round)."""
     from live.sales import inbox
 
-    key = f"{phase}_{round_}"
     campaign = data.campaigns[key]
-    prefix = {"storm_1": "S1", "storm_n": "SN"}[phase] + round_.upper() + "-"
+    prefix = key.removeprefix("storm_").upper() + "-"  # 1_1-, N_1-, …
     storm_args = (campaign, data.skus, orders, prefix, seed)
     storm = build(*storm_args)
     failed_before = failed_jobs(redis)
@@ -176,6 +195,7 @@ def storm_round(
         1 for at in (early_idle, processed_at, late_idle) if at is None
     )
     return {
+        "phase": phase,
         "round": key,
         "orders": orders,
         "lines": storm.lines,

@@ -12,14 +12,14 @@ from sqlalchemy import insert, select, update
 
 from live import redis_conn
 from live.bench.orders import PLATFORM, seed
-from live.bench.orders_storm import build, check, reconcile_differences
+from live.bench.orders_storm import build, check, reconcile_differences, schedule
 from live.db import Database
 from live.sales import counters, service
 from live.sales.events import OrderEvent
 from live.sales.models import Order, OrderLine, SaleState
 from live.settings import Settings
 
-PREFIX = "S1-"
+PREFIX = "1_1-"
 
 
 @pytest.fixture
@@ -38,12 +38,30 @@ def apply(db: Database, redis: Any, bodies: list[list[dict[str, Any]]]) -> None:
     assert report.dead == 0
 
 
+def test_rounds_alternate_in_the_thue_morse_order_each_pair_one_of_each() -> None:
+    assert schedule(4) == [
+        ("storm_1", "storm_1_1"),
+        ("storm_n", "storm_n_1"),
+        ("storm_n", "storm_n_2"),
+        ("storm_1", "storm_1_2"),
+        ("storm_n", "storm_n_3"),
+        ("storm_1", "storm_1_3"),
+        ("storm_1", "storm_1_4"),
+        ("storm_n", "storm_n_4"),
+    ]
+    for rounds in range(1, 9):
+        plan = schedule(rounds)
+        assert len(plan) == 2 * rounds
+        for i in range(0, 2 * rounds, 2):
+            assert {plan[i][0], plan[i + 1][0]} == {"storm_1", "storm_n"}
+
+
 @pytest.mark.bench
 def test_the_verdict_is_exact_for_an_applied_storm_and_names_what_is_off(
     settings: Settings, db: Database, redis: Any
 ) -> None:
-    data = seed(settings)
-    campaign = data.campaigns["storm_1_a"]
+    data = seed(settings, ["storm_1_1"])
+    campaign = data.campaigns["storm_1_1"]
     storm = build(campaign, data.skus, 80, PREFIX, 7)
     assert storm.early and storm.late, "the storm has every part"
     apply(db, redis, storm.early)
