@@ -178,25 +178,31 @@ class BatchApplier:
 
     def apply(self, items: list[tuple[str, AnyEvent]]) -> Outcome:
         outcome = Outcome(events=len(items))
-        first_seen: dict[tuple[str, str], datetime] = {}
-        for platform, event in items:
-            key = (platform, event.order_id)
-            if key not in first_seen or event.occurred_at < first_seen[key]:
-                first_seen[key] = event.occurred_at
-        orders = self._lock(first_seen)
+        by_order: dict[tuple[str, str], list[AnyEvent]] = defaultdict(list)
+        for platform, event in sorted(items, key=lambda i: (i[1].occurred_at, RANK[i[1].type])):
+            by_order[(platform, event.order_id)].append(event)
+        # Each order first as if it were new: a row inserted now holds its final values at
+        # once (inserting an empty row and updating it cost an UPDATE per new order).
+        fresh: dict[tuple[str, str], OrderRow] = {}
+        for key, events in by_order.items():
+            fresh[key] = new_order(key[0], key[1], events[0].occurred_at)
+            for event in events:
+                self.merge(fresh[key], event)
+        orders, inserted = self._lock(fresh)
         before: dict[tuple[str, str], dict[Grain, list[int]]] = {}
         touched: set[tuple[str, str]] = set()
-        ordered = sorted(items, key=lambda item: (item[1].occurred_at, RANK[item[1].type]))
-        for platform, event in ordered:
-            key = (platform, event.order_id)
+        for key, events in by_order.items():
             order = orders[key]
-            if key not in before:
-                before[key] = contributions(order)
-                if order.rank == 0 and not order.lines:
-                    outcome.new_orders += 1  # a row made for this batch: no event applied yet
-            if self.merge(order, event):
+            if key in inserted:
+                before[key] = {}
+                outcome.new_orders += 1
                 touched.add(key)
-        self._write([orders[key] for key in sorted(touched)])
+                continue
+            before[key] = contributions(order)
+            for event in events:
+                if self.merge(order, event):
+                    touched.add(key)
+        self._write([orders[key] for key in sorted(touched)], inserted)
         for key in touched:
             order = orders[key]
             delta = _difference(contributions(order), before[key])
@@ -226,39 +232,73 @@ class BatchApplier:
             return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
         return column.in_(values)
 
-    def _lock(self, first_seen: dict[tuple[str, str], datetime]) -> dict[tuple[str, str], OrderRow]:
-        """Every order of the batch as a locked row, with its lines.
+    def _lock(
+        self, fresh: dict[tuple[str, str], OrderRow]
+    ) -> tuple[dict[tuple[str, str], OrderRow], set[tuple[str, str]]]:
+        """Every order of the batch as a row this transaction alone may write, with its lines;
+        and which of them it inserted (their `fresh` values are already stored).
 
-        A row is made first for each order not yet stored (INSERT … ON CONFLICT DO NOTHING: it
-        waits while another transaction inserts the same order, then does nothing), then all
-        the batch's rows are locked (SELECT … FOR UPDATE). Both walk the keys in one order, so
-        two workers sharing orders queue up behind each other instead of deadlocking; until
-        this transaction ends no other worker reads or writes these orders. On SQLite the
-        unit of work's BEGIN IMMEDIATE already makes every writer the only one."""
-        keys = sorted(first_seen)
-        stmt = self._insert(ORDERS).on_conflict_do_nothing(
-            index_elements=["platform", "platform_order_id"]
-        )
-        self.db.execute(
-            stmt, [_order_values(new_order(p, o, first_seen[(p, o)])) for p, o in keys]
-        )
+        PostgreSQL: each order is inserted with its fresh values unless it exists (INSERT … ON
+        CONFLICT DO NOTHING waits while another transaction inserts the same order, then does
+        nothing); then all the batch's rows are locked (SELECT … FOR UPDATE), the rows this
+        transaction inserted told apart by their `xmin` (the inserting transaction's id). Both
+        statements walk the keys in one order, so two workers sharing orders queue up behind
+        each other instead of deadlocking; until this transaction ends no other worker reads
+        or writes these orders. SQLite: the unit of work's BEGIN IMMEDIATE already makes every
+        writer the only one, so what exists is read first and the rest inserted."""
+        keys = sorted(fresh)
         ids = sorted({order_id for _platform, order_id in keys})
         columns = [ORDERS.c.id, ORDERS.c.platform, ORDERS.c.platform_order_id]
         columns += [ORDERS.c[name] for name in ORDER_COLUMNS]
+        insert_new = self._insert(ORDERS).on_conflict_do_nothing(
+            index_elements=["platform", "platform_order_id"]
+        )
         query = select(*columns).where(self._among(ORDERS.c.platform_order_id, ids))
+        rows: list[Any]
         if self._postgres:
+            self.db.execute(insert_new, [_order_values(fresh[key]) for key in keys])
+            mine: Any = literal_column("orders.xmin = pg_current_xact_id()::xid").label("mine")
             # Byte order, as Python sorted the inserts above ("C": no locale rules).
-            query = query.order_by(
-                literal_column('platform COLLATE "C"'),
-                literal_column('platform_order_id COLLATE "C"'),
-            ).with_for_update()
-        found: dict[tuple[str, str], OrderRow] = {}
+            rows = list(
+                self.db.execute(
+                    query.add_columns(mine)
+                    .order_by(
+                        literal_column('platform COLLATE "C"'),
+                        literal_column('platform_order_id COLLATE "C"'),
+                    )
+                    .with_for_update(of=ORDERS)
+                ).mappings()
+            )
+        else:
+            rows = [{**row, "mine": False} for row in self.db.execute(query).mappings()]
+            stored = {(row["platform"], row["platform_order_id"]) for row in rows}
+            new = [key for key in keys if key not in stored]
+            if new:
+                self.db.execute(insert_new, [_order_values(fresh[key]) for key in new])
+                ids = sorted({order_id for _platform, order_id in new})
+                found = self.db.execute(
+                    select(*columns).where(self._among(ORDERS.c.platform_order_id, ids))
+                ).mappings()
+                rows += [
+                    {**row, "mine": True}
+                    for row in found
+                    if (row["platform"], row["platform_order_id"]) not in stored
+                ]
+        orders: dict[tuple[str, str], OrderRow] = {}
+        inserted: set[tuple[str, str]] = set()
         by_id: dict[int, OrderRow] = {}
-        for row in self.db.execute(query).mappings():
+        for row in rows:
             key = (row["platform"], row["platform_order_id"])
-            if key in first_seen:
-                order = found[key] = OrderRow(**row)
-                by_id[row["id"]] = order
+            if key not in fresh or key in orders:
+                continue
+            values = dict(row)
+            if values.pop("mine"):
+                order = orders[key] = fresh[key]
+                order.id = values["id"]
+                inserted.add(key)
+            else:
+                order = orders[key] = OrderRow(**values)
+                by_id[values["id"]] = order
         if by_id:
             for line in self.db.execute(
                 select(
@@ -277,18 +317,20 @@ class BatchApplier:
             ).mappings():
                 values = dict(line)
                 by_id[values.pop("order_id")].lines.append(LineRow(**values))
-        return found
+        return orders, inserted
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._postgres else sqlite.insert)(table)
 
-    def _write(self, orders: list[OrderRow]) -> None:
-        """Changed orders by executemany UPDATE keyed on the id (every row exists: `_lock`),
-        lines new to the batch by executemany INSERT."""
-        if orders:
+    def _write(self, orders: list[OrderRow], inserted: set[tuple[str, str]]) -> None:
+        """Changed orders stored before the batch by executemany UPDATE keyed on the id (the
+        ones `_lock` inserted hold their values already), lines new to the batch by
+        executemany INSERT."""
+        old = [o for o in orders if (o.platform, o.platform_order_id) not in inserted]
+        if old:
             self.db.execute(
                 update(ORDERS).where(ORDERS.c.id == bindparam("order_key")),
-                [{"order_key": o.id, **_order_values(o, keys=False)} for o in orders],
+                [{"order_key": o.id, **_order_values(o, keys=False)} for o in old],
             )
         added = [(o.id, line) for o in orders if o.new_lines for line in o.lines]
         if added:
@@ -310,7 +352,7 @@ class BatchApplier:
             )
         # Lines stored before this batch whose placement was redone.
         replaced = [
-            line for o in orders if not o.new_lines for line in o.lines if line.dirty and line.id
+            line for o in old if not o.new_lines for line in o.lines if line.dirty and line.id
         ]
         if replaced:
             self.db.execute(
