@@ -68,7 +68,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from live.access.models import Role
+    from live.access.roles import Role
     from live.access.service import create_token
     from live.db import Database
     from live.migrate import upgrade

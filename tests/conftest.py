@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import redis
 import sqlalchemy as sa
+from live.access.roles import Role
 from starlette.testclient import TestClient
 
-from live.access.models import Role
 from live.access.service import create_token
 from live.app import create_app
 from live.db import Database

@@ -85,7 +85,7 @@ def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
     """A campaign with two sessions (app and baseline must not share a channel)."""
     from datetime import date
 
-    from live.access.models import Role
+    from live.access.roles import Role
     from live.access.service import create_token
     from live.catalog import service as catalog
     from live.catalog.models import QualityStatus

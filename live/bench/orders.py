@@ -130,7 +130,7 @@ def check_redis_is_ours(redis: Any) -> None:
 
 def seed(settings: Settings) -> Seed:
     """A supplier, products, and per phase a campaign of sessions (attribution by code)."""
-    from live.access.models import Role
+    from live.access.roles import Role
     from live.access.service import create_token
     from live.catalog import service as catalog
     from live.catalog.models import QualityStatus

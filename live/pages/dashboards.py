@@ -8,10 +8,7 @@ script calls the API with the viewer's own token (the API takes Bearer only, nev
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime
-from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,10 +17,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from starlette.responses import Response
 
-from live.access.models import Role
+from live import jsontext
+from live.access.roles import PRODUCERS, Role
 from live.api.crud import get_or_404
 from live.api.fields import Page
-from live.api.routing import PRODUCERS, bearer_token, validation_fields
+from live.api.routing import bearer_token, validation_fields
 from live.catalog.models import Supplier
 from live.errors import Forbidden, ValidationFailed
 from live.i18n import MESSAGES, Translator
@@ -52,14 +50,6 @@ def words(t: Translator) -> dict[str, str]:
     return {key: MESSAGES[t.lang].get(key) or MESSAGES["vi"][key] for key in wanted}
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"can't serialise {type(value).__name__}")
-
-
 def page_data(ctx: PageCtx, **data: Any) -> Markup:
     """The page's data as JSON for <script type="application/json">; `<`, `>` and `&` are
     escaped so no product name can end the element."""
@@ -71,9 +61,7 @@ def page_data(ctx: PageCtx, **data: Any) -> Markup:
         "words": words(ctx.t),
         **data,
     }
-    text = json.dumps(payload, ensure_ascii=False, default=_json_default)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return Markup(jsontext.for_script(payload))
 
 
 def platform_label(t: Translator, platform: str) -> str:

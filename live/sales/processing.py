@@ -239,9 +239,7 @@ class BatchApplier:
         stmt = self._insert(ORDERS).on_conflict_do_nothing(
             index_elements=["platform", "platform_order_id"]
         )
-        self.db.execute(
-            stmt, [_order_values(new_order(p, o, first_seen[(p, o)])) for p, o in keys]
-        )
+        self.db.execute(stmt, [_order_values(new_order(p, o, first_seen[(p, o)])) for p, o in keys])
         ids = sorted({order_id for _platform, order_id in keys})
         columns = [ORDERS.c.id, ORDERS.c.platform, ORDERS.c.platform_order_id]
         columns += [ORDERS.c[name] for name in ORDER_COLUMNS]

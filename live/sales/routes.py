@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from live.access.models import Role
+from live.access.roles import PRODUCERS, Ctx, Role
 from live.api.crud import get_or_404
 from live.api.fields import LOCAL_TIMEZONE, Page
-from live.api.routing import PRODUCERS, ApiResponse, ApiRouter, Ctx
+from live.api.routing import ApiResponse, ApiRouter
 from live.catalog.models import Retailer
 from live.errors import Forbidden, NotFound, ValidationFailed
 from live.sales import exports, orders, queues, reports, shortlist

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from live.catalog.models import Product
 from live.db import Database
-from live.hub.publish import Publisher, campaign_channel, show_channel
+from live.hub.publish import Publisher
 from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
 from live.sales.figures import session_orders
 from live.sales.models import Order, OrderLine, SalesTotal
@@ -42,6 +42,12 @@ LOCK_MS = int(TICK_SECONDS * 1000 * 0.9)
 # A campaign's dashboard snapshot: at most one per tick, from whichever process gets there first.
 THROTTLE = "sieulive:sales:campaign-snapshot:"
 THROTTLE_MS = LOCK_MS
+CHANNEL_KIND = "campaign"
+
+
+def campaign_channel(campaign_id: int) -> str:
+    """The hub channel a campaign's sales dashboards follow."""
+    return f"{CHANNEL_KIND}:{campaign_id}"
 
 
 def session_sales(db: Session, session_id: int) -> dict[str, Any]:
@@ -130,7 +136,7 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
     marked = {int(x) for x in raw if int(x)}
     if not marked and not products:
         return 0
-    from live.shows.service import current_state
+    from live.shows.service import current_state, show_channel
 
     with db.reading() as s:
         session_ids = sorted(marked | showing(s, products))

@@ -16,7 +16,8 @@ from typing import Any
 import redis
 from pydantic import ValidationError
 
-from live.api.routing import PUBLIC, ApiRouter, Ctx, validation_fields
+from live.access.roles import Ctx
+from live.api.routing import PUBLIC, ApiRouter, validation_fields
 from live.errors import (
     BadRequest,
     NotFound,
@@ -25,9 +26,9 @@ from live.errors import (
     TooManyRequests,
     ValidationFailed,
 )
+from live.platforms import Platform
 from live.sales import inbox, service, signing
 from live.sales.events import parse_body
-from live.schedule.models import Platform
 
 router = ApiRouter(tag="sales")
 PLATFORMS = {p.value for p in Platform}

@@ -6,14 +6,13 @@ import unicodedata
 from datetime import timedelta
 from typing import Any
 
+from live.access.roles import PRODUCERS, Role
 from sqlalchemy import select, update
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from live.access.models import Role
 from live.access.service import create_token, revoke_token
-from live.api.routing import PRODUCERS
 from live.app import create_app
 from live.catalog.models import Creator
 from live.db import Database
