@@ -23,6 +23,7 @@ from live.access.routes import router as access_router
 from live.access.service import token_authenticator
 from live.api.openapi import openapi_document
 from live.api.routing import PUBLIC, ApiResponse, ApiRouter
+from live.assembly import assemble
 from live.catalog.routes import router as catalog_router
 from live.db import Database
 from live.errors import DomainError
@@ -150,6 +151,7 @@ def build_routes() -> list[BaseRoute]:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
+    assemble()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -607,7 +607,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from live.assembly import assemble
+
     args = build_parser().parse_args(argv)
+    assemble()
     return int(args.func(args) or 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
+from live.assembly import assemble
 from live.settings import Settings
 from workers.watchdog import Watchdog
 
@@ -18,6 +19,7 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     `fork`, which runs each job in a forked work horse. What fork would buy — a crashing or
     leaking job can't take the worker down — matters little for our own short jobs, and a
     killed worker's batch is recovered either way. Job timeouts still apply (SIGALRM)."""
+    assemble()
     connection = redis_conn.connect(settings)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     _warm_up()

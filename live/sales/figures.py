@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from live.catalog.models import Product
 from live.sales.models import Order, OrderLine, SalesTotal
+from live.shows.models import FlashSale
 
 NET_UNITS = SalesTotal.gross_units - SalesTotal.cancelled_units - SalesTotal.returned_units
 NET_REVENUE = SalesTotal.gross_revenue - SalesTotal.cancelled_revenue - SalesTotal.returned_revenue
@@ -86,3 +87,72 @@ def stock_left(db: Session, products: Iterable[Product]) -> dict[int, int]:
         ).all()
     )
     return {pid: campaign_stock - int(sold.get(pid, 0)) for pid, campaign_stock in stock.items()}
+
+
+def session_sales(db: Session, session_id: int) -> dict[str, Any]:
+    """The session's figures from the DB aggregates (the truth), with recent purchases."""
+    row = db.execute(
+        select(
+            func.coalesce(func.sum(SalesTotal.gross_units), 0),
+            func.coalesce(func.sum(SalesTotal.gross_revenue), 0),
+            func.coalesce(func.sum(SalesTotal.cancelled_units + SalesTotal.returned_units), 0),
+            func.coalesce(func.sum(SalesTotal.cancelled_revenue + SalesTotal.returned_revenue), 0),
+        ).where(SalesTotal.session_key == session_id)
+    ).one()
+    gross_units, gross_revenue, off_units, off_revenue = (int(v) for v in row)
+    return {
+        "orders": session_orders(db, [session_id]).get(session_id, 0),
+        "units": gross_units - off_units,
+        "revenue": gross_revenue - off_revenue,
+        "gross_units": gross_units,
+        "gross_revenue": gross_revenue,
+    }
+
+
+def recent_purchases(db: Session, session_id: int, limit: int = 8) -> list[dict[str, Any]]:
+    """What the ticker shows: product, province, quantity, time — no buyer data."""
+    rows = db.execute(
+        select(Product.name, Order.buyer_province, OrderLine.quantity, Order.ordered_at)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(Order.session_id == session_id, OrderLine.oversold.is_(False))
+        .order_by(Order.ordered_at.desc(), OrderLine.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {"product_name": name, "province": province, "quantity": qty, "at": at}
+        for name, province, qty, at in rows
+    ]
+
+
+def flash_sold(db: Session, sale: FlashSale) -> int:
+    """Units a flash sale granted: its product's lines in the session's orders placed while it
+    ran, oversold ones (refused by its stock gate) not counted."""
+    sold = db.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.session_id == sale.session_id,
+            OrderLine.product_id == sale.product_id,
+            OrderLine.oversold.is_(False),
+            Order.ordered_at >= sale.started_at,
+            Order.ordered_at <= (sale.ended_at or sale.ends_at),
+        )
+    )
+    return int(sold or 0)
+
+
+class FiguresOnAir:
+    """The shows' `SalesOnAir` (`live/shows/on_air.py`): these figures, lent at start-up."""
+
+    def stock_left(self, db: Session, products: Iterable[Product]) -> dict[int, int]:
+        return stock_left(db, products)
+
+    def flash_sold(self, db: Session, sale: FlashSale) -> int:
+        return flash_sold(db, sale)
+
+    def session_sales(self, db: Session, session_id: int) -> dict[str, Any]:
+        return session_sales(db, session_id)
+
+    def recent_purchases(self, db: Session, session_id: int) -> list[dict[str, Any]]:
+        return recent_purchases(db, session_id)

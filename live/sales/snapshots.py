@@ -21,18 +21,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from live.catalog.models import Product
 from live.db import Database
 from live.hub.publish import Publisher
 from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
-from live.sales.figures import session_orders
-from live.sales.models import Order, OrderLine, SalesTotal
 from live.schedule.models import LiveSession
 from live.shows.models import Phase, Show
+from live.shows.service import current_state, show_channel
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25  # at most four snapshots a second per session and per campaign
@@ -48,42 +46,6 @@ CHANNEL_KIND = "campaign"
 def campaign_channel(campaign_id: int) -> str:
     """The hub channel a campaign's sales dashboards follow."""
     return f"{CHANNEL_KIND}:{campaign_id}"
-
-
-def session_sales(db: Session, session_id: int) -> dict[str, Any]:
-    """The session's figures from the DB aggregates (the truth), with recent purchases."""
-    row = db.execute(
-        select(
-            func.coalesce(func.sum(SalesTotal.gross_units), 0),
-            func.coalesce(func.sum(SalesTotal.gross_revenue), 0),
-            func.coalesce(func.sum(SalesTotal.cancelled_units + SalesTotal.returned_units), 0),
-            func.coalesce(func.sum(SalesTotal.cancelled_revenue + SalesTotal.returned_revenue), 0),
-        ).where(SalesTotal.session_key == session_id)
-    ).one()
-    gross_units, gross_revenue, off_units, off_revenue = (int(v) for v in row)
-    return {
-        "orders": session_orders(db, [session_id]).get(session_id, 0),
-        "units": gross_units - off_units,
-        "revenue": gross_revenue - off_revenue,
-        "gross_units": gross_units,
-        "gross_revenue": gross_revenue,
-    }
-
-
-def recent_purchases(db: Session, session_id: int, limit: int = 8) -> list[dict[str, Any]]:
-    """What the ticker shows: product, province, quantity, time — no buyer data."""
-    rows = db.execute(
-        select(Product.name, Order.buyer_province, OrderLine.quantity, Order.ordered_at)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(Order.session_id == session_id, OrderLine.oversold.is_(False))
-        .order_by(Order.ordered_at.desc(), OrderLine.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        {"product_name": name, "province": province, "quantity": qty, "at": at}
-        for name, province, qty, at in rows
-    ]
 
 
 def campaign_snapshot(redis: Any, campaign_id: int) -> dict[str, Any]:
@@ -136,8 +98,6 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
     marked = {int(x) for x in raw if int(x)}
     if not marked and not products:
         return 0
-    from live.shows.service import current_state, show_channel
-
     with db.reading() as s:
         session_ids = sorted(marked | showing(s, products))
         known = set(s.scalars(select(LiveSession.id).where(LiveSession.id.in_(session_ids))).all())

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from live.catalog.models import Product
 from live.schedule.models import LiveSession
-from live.shows.models import Phase, SegmentRun, Show
+from live.shows.models import FlashSale, Phase, SegmentRun, Show
+from live.shows.on_air import SALES
 
 
 def elapsed_seconds(show: Show, now: datetime) -> float:
@@ -26,8 +27,8 @@ def elapsed_seconds(show: Show, now: datetime) -> float:
 
 
 def product_card(product: Product | None, stock_left: dict[int, int]) -> dict[str, Any] | None:
-    """The product as the overlay's card and the consoles show it; `stock_left` from
-    `live.sales.figures.stock_left`, the figure every dashboard shows too."""
+    """The product as the overlay's card and the consoles show it; `stock_left` from sales
+    (`SalesOnAir.stock_left`), the figure every dashboard shows too."""
     if product is None:
         return None
     return {
@@ -99,15 +100,13 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
         )
         planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
     projected = _projected_end(show, session, segments, now)
-    from live.sales.figures import stock_left
-    from live.sales.snapshots import recent_purchases, session_sales
-
+    sales = SALES.get()
     featured = _load_product(db, show.featured_product_id)
     flash = dict(show.flash_sale) if show.flash_sale else None
     flash_product = _load_product(db, flash.get("product_id")) if flash is not None else None
     # Campaign stock less what sold, flash-sale units included (they are counted sales); the
     # flash sale's own units left come from its gate below.
-    left = stock_left(db, {p for p in (featured, flash_product) if p is not None})
+    left = sales.stock_left(db, {p for p in (featured, flash_product) if p is not None})
     if flash is not None:
         flash["product"] = product_card(flash_product, left)
         flash["remaining"] = flash_left(db, flash)
@@ -148,32 +147,18 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
         "featured": product_card(featured, left),
         "featured_since": show.featured_since,
         "flash_sale": flash,
-        "sales": session_sales(db, session.id),
-        "recent_purchases": recent_purchases(db, session.id),
+        "sales": sales.session_sales(db, session.id),
+        "recent_purchases": sales.recent_purchases(db, session.id),
     }
 
 
 def flash_left(db: Session, flash: dict[str, Any]) -> int:
     """Units left in the running flash sale: the DB's count of the orders it granted (the
     stock gate in Redis answers first; the DB is the truth and what a restart sees)."""
-    from live.sales.models import Order, OrderLine
-    from live.shows.models import FlashSale
-
     sale = db.get(FlashSale, flash.get("id")) if flash.get("id") else None
     if sale is None:
         return int(flash["quantity"])
-    sold = db.scalar(
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            Order.session_id == sale.session_id,
-            OrderLine.product_id == sale.product_id,
-            OrderLine.oversold.is_(False),
-            Order.ordered_at >= sale.started_at,
-            Order.ordered_at <= (sale.ended_at or sale.ends_at),
-        )
-    )
-    return max(0, sale.quantity - int(sold or 0))
+    return max(0, sale.quantity - SALES.get().flash_sold(db, sale))
 
 
 def _projected_end(
