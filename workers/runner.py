@@ -6,10 +6,9 @@ from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
 from live.assembly import assemble
+from live.queueing import QUEUES
 from live.settings import Settings
 from workers.watchdog import Watchdog
-
-QUEUES = ("orders", "imports", "default")
 
 
 def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "simple") -> None:

@@ -13,8 +13,8 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from live.errors import NotFound
+from live.queueing import QUEUES
 from live.sales import inbox
-from workers.runner import QUEUES
 
 FAILED_SHOWN = 50  # per queue: a producer reads the newest few, the count says the rest
 _JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")

@@ -29,6 +29,7 @@ from live.errors import (
 from live.platforms import Platform
 from live.sales import inbox, service, signing
 from live.sales.events import parse_body
+from live.sales.tasks import enqueue_drain
 
 router = ApiRouter(tag="sales")
 PLATFORMS = {p.value for p in Platform}
@@ -86,8 +87,6 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
     try:
         if service.accept(connection, platform, events, time.time(), settings.inbox_limit):
-            from workers.orders import enqueue_drain
-
             enqueue_drain(connection)
     except inbox.InboxFull as exc:
         raise _inbox_full(exc.limit) from exc

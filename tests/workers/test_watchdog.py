@@ -9,7 +9,7 @@ from typing import Any
 from rq import Queue
 
 from live.sales import inbox
-from workers.orders import QUEUE
+from live.sales.tasks import QUEUE
 from workers.watchdog import Watchdog
 
 
