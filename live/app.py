@@ -33,8 +33,8 @@ from live.hub.hub import CaptureServerSend, Hub
 from live.hub.publish import RedisPublisher
 from live.hub.static import OverlayFiles, overlays_dir
 from live.imports.routes import router as imports_router
-from live.sales import snapshots
 from live.sales import sockets as sales_sockets
+from live.sales.pipeline import snapshots
 from live.sales.routes import router as sales_router
 from live.sales.webhooks import router as webhooks_router
 from live.schedule.routes import router as schedule_router

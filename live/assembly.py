@@ -10,7 +10,7 @@ it again changes nothing.
 from __future__ import annotations
 
 from live.catalog.uses import USES
-from live.sales.figures import FiguresOnAir
+from live.sales.reporting.figures import FiguresOnAir
 from live.schedule.plans import SchedulePlans
 from live.shows.on_air import SALES
 

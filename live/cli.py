@@ -35,7 +35,7 @@ def _export(settings: Settings) -> None:
 def _dev_webhook_secret(settings: Settings) -> str:
     """Webhooks work out of the box: a configured default secret wins, else the data folder's
     own (made on first start), handed to the web process like any other setting."""
-    from live.sales.client import SECRET_ENV, dev_secret
+    from live.sales.tools.client import SECRET_ENV, dev_secret
 
     name = SECRET_ENV + "DEFAULT"
     if not os.environ.get(name):
@@ -352,7 +352,7 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
 def cmd_send_order(args: argparse.Namespace) -> int:
     import json
 
-    from live.sales import client
+    from live.sales.tools import client
 
     secret = client.find_secret(args.platform, args.secret, _settings(args).data_dir)
     if not secret:
@@ -398,7 +398,7 @@ def cmd_send_order(args: argparse.Namespace) -> int:
 def cmd_rehearse(args: argparse.Namespace) -> int:
     import json
 
-    from live.sales import client, rehearse
+    from live.sales.tools import client, rehearse
 
     token = args.token or os.environ.get("SIEULIVE_TOKEN")
     if not token:
@@ -437,7 +437,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
     from live.db import Database
     from live.redis_conn import connect
-    from live.sales.reconcile import reconcile
+    from live.sales.pipeline.reconcile import reconcile
 
     settings = _settings(args)
     db = Database(settings)

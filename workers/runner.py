@@ -41,6 +41,6 @@ def _warm_up() -> None:
     from sqlalchemy.orm import configure_mappers
 
     import live.models  # every model, so the mappers are complete
-    import live.sales.processing  # noqa: F401
+    import live.sales.pipeline.processing  # noqa: F401
 
     configure_mappers()

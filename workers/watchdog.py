@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-from live.sales.service import more_waiting
+from live.sales.pipeline.service import more_waiting
 from live.sales.tasks import drain_waiting, enqueue_drain
 
 log = logging.getLogger(__name__)

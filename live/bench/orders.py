@@ -114,7 +114,7 @@ def check_redis_is_ours(redis: Any) -> None:
     refuse when another pipeline is using it."""
     from rq import Worker
 
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     busy = []
     if redis.llen(inbox.INBOX) or redis.zcard(inbox.IN_FLIGHT):
@@ -229,7 +229,7 @@ def client_process(
 ) -> None:
     """Send this process's requests from `threads` kept-alive connections; report each
     request's end time, size and status."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
     bodies = []
@@ -247,7 +247,7 @@ def send_bodies(
     """Post (event count, body) pairs from `threads` kept-alive connections, each thread
     every `threads`-th body in turn, 429s retried; (end time, count, status, 429s met) of
     each request."""
-    from live.sales.client import Http, signed_headers
+    from live.sales.tools.client import Http, signed_headers
 
     done: list[tuple[float, int, int, int]] = []
     lock = threading.Lock()
@@ -333,7 +333,7 @@ def lag_ms(accepted: list[float], seen: list[tuple[float, int]], total: int) -> 
 
 
 def counter(redis: Any, campaign_id: int) -> int:
-    from live.sales.counters import CAMPAIGN
+    from live.sales.pipeline.counters import CAMPAIGN
 
     return int(redis.hget(f"{CAMPAIGN}{campaign_id}", "gross_units") or 0)
 
@@ -836,7 +836,7 @@ def failed_jobs(redis: Any) -> set[str]:
 
 def _cleanup(redis: Any, data: Seed) -> None:
     """The bench's own live counters and dashboard marks (the DB goes with its schema)."""
-    from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, SESSION
+    from live.sales.pipeline.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, SESSION
 
     keys = [f"{CAMPAIGN}{c.id}" for c in data.campaigns.values()]
     sessions = [sid for c in data.campaigns.values() for sid in c.session_ids]

@@ -58,7 +58,7 @@ def client_process(
 ) -> None:
     """Build the same storm again (it is deterministic: nothing big crosses the process
     boundary), take every `parts`-th body of its main part and send them."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     storm = build(*storm_args)
     bodies = [(len(body), encode({"events": body})) for body in storm.main[part::parts]]
@@ -69,7 +69,7 @@ def client_process(
 
 def send_serially(url: str, secret: str, bodies: list[list[dict[str, Any]]]) -> tuple[int, int]:
     """Post bodies one after the other on one connection, 429s retried; (refused, 429s)."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     done = send_bodies([url], secret, [(len(b), encode({"events": b})) for b in bodies], 1)
     refused = sum(count for _t, count, status, _ in done if status != 202)
@@ -79,7 +79,7 @@ def send_serially(url: str, secret: str, bodies: list[list[dict[str, Any]]]) -> 
 def idle(redis: Any) -> bool:
     """Nothing waits in the inbox and no batch is in flight (read together). A batch leaves
     the in-flight set only after its commit and its live counters."""
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     pipe = redis.pipeline(transaction=True)
     pipe.llen(inbox.INBOX)
@@ -111,7 +111,7 @@ def storm_phase(
     client_procs: int,
     threads: int,
 ) -> dict[str, Any]:
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     campaign = data.campaigns[name]
     prefix = {"storm_1": "S1-", "storm_n": "SN-"}[name]
@@ -205,10 +205,10 @@ def check(
 
     from live.catalog.models import Product
     from live.db import Database
-    from live.sales import counters
     from live.sales.models import Attribution, Order, OrderLine, SalesTotal
     from live.sales.models import OrderEvent as KeptEvent
-    from live.sales.reconcile import reconcile
+    from live.sales.pipeline import counters
+    from live.sales.pipeline.reconcile import reconcile
 
     session_of = dict(zip(campaign.codes, campaign.session_ids, strict=True))
     code_of = {sid: code for code, sid in session_of.items()}

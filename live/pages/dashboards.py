@@ -26,9 +26,10 @@ from live.catalog.models import Supplier
 from live.errors import Forbidden, ValidationFailed
 from live.i18n import MESSAGES, Translator
 from live.pages.access import TOKEN_COOKIE, PageCtx, page
-from live.sales import orders, queues, reports, shortlist
+from live.sales.reporting import orders, reports, shortlist
 from live.sales.routes import RETAIL, SUPPLIERS
 from live.sales.schemas import LeaderboardQuery
+from live.sales.tools import queues
 from live.schedule.models import Campaign
 
 BOARD_ROWS = 50

@@ -16,7 +16,7 @@ from live.api.fields import LOCAL_TIMEZONE, Page
 from live.api.routing import ApiResponse, ApiRouter
 from live.catalog.models import Retailer
 from live.errors import Forbidden, NotFound, ValidationFailed
-from live.sales import exports, orders, queues, reports, shortlist
+from live.sales.reporting import exports, orders, reports, shortlist
 from live.sales.schemas import (
     ExportQuery,
     LeaderboardQuery,
@@ -25,6 +25,7 @@ from live.sales.schemas import (
     SettlementQuery,
     ShortlistIn,
 )
+from live.sales.tools import queues
 from live.schedule.models import LiveSession
 from live.schedule.rules import sessions_query
 

@@ -17,7 +17,7 @@ from live.errors import NotFound
 from live.hub.channels import Channels
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_NOT_FOUND
 from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
-from live.sales.snapshots import CHANNEL_KIND, campaign_channel, campaign_snapshot
+from live.sales.pipeline.snapshots import CHANNEL_KIND, campaign_channel, campaign_snapshot
 from live.schedule.models import Campaign
 
 

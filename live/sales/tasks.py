@@ -11,7 +11,7 @@ from rq import Queue, get_current_job
 
 from live import redis_conn
 from live.queueing import ORDERS, job_database
-from live.sales import service
+from live.sales.pipeline import service
 from live.settings import load_settings
 
 QUEUE = ORDERS

@@ -27,8 +27,8 @@ from live.errors import (
     ValidationFailed,
 )
 from live.platforms import Platform
-from live.sales import inbox, service, signing
-from live.sales.events import parse_body
+from live.sales.intake import inbox, signing
+from live.sales.intake.events import parse_body
 from live.sales.tasks import enqueue_drain
 
 router = ApiRouter(tag="sales")
@@ -86,7 +86,7 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     except RecursionError as exc:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
     try:
-        if service.accept(connection, platform, events, time.time(), settings.inbox_limit):
+        if inbox.accept(connection, platform, events, time.time(), settings.inbox_limit):
             enqueue_drain(connection)
     except inbox.InboxFull as exc:
         raise _inbox_full(exc.limit) from exc

@@ -36,5 +36,5 @@ class SalesOnAir(Protocol):
         ...
 
 
-# Filled by sales (`live.sales.figures.FiguresOnAir`).
+# Filled by sales (`live.sales.reporting.figures.FiguresOnAir`).
 SALES: Slot[SalesOnAir] = Slot("the sales figures a show shows")

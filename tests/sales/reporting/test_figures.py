@@ -28,9 +28,9 @@ from sqlalchemy.orm import selectinload
 
 from live.catalog.models import Product
 from live.db import Database, utcnow
-from live.sales import figures
 from live.sales.models import Order
-from live.sales.processing import contributions
+from live.sales.pipeline.processing import contributions
+from live.sales.reporting import figures
 from live.schedule.models import LiveSession
 from tests import factories
 from tests.sales.conftest import event, post_events

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.overlays.test_overlay_files import TOO_NEW, _code
 
-STATIC = Path(__file__).resolve().parents[2] / "live" / "pages" / "static"
+STATIC = Path(__file__).resolve().parents[3] / "live" / "pages" / "static"
 TEMPLATES = STATIC.parent / "templates"
 OWN = [STATIC / "sales.js", STATIC / "sales.css"]
 VENDORED = STATIC / "vendor" / "chart.umd.js"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from live.sales import signing
+from live.sales.intake import signing
 
 SECRET_FILE = "webhook_secret"
 SECRET_ENV = "SIEULIVE_WEBHOOK_SECRET_"

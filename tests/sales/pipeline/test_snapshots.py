@@ -10,8 +10,8 @@ from typing import Any
 
 from live.catalog.models import Product
 from live.db import Database, utcnow
-from live.sales import counters, snapshots
-from live.sales.processing import COUNTERS
+from live.sales.pipeline import counters, snapshots
+from live.sales.pipeline.processing import COUNTERS
 from live.schedule.models import LiveSession
 from live.shows.models import Phase, Show
 from tests import factories

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from live.sales import inbox
+from live.sales.intake import inbox
 from live.sales.models import Order, SalesTotal
-from live.sales.reconcile import reconcile
+from live.sales.pipeline.reconcile import reconcile
 from live.settings import Settings
 from tests.sales.conftest import event, post_events
+from tests.sales.pipeline.test_processing import AT, code, skus, totals
 from tests.sales.scene import build_sales_scene
-from tests.sales.test_processing import AT, code, skus, totals
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def unlist(db: Session, retailer_id: int, product_id: int) -> bool:
 def entries(db: Session, retailer_id: int | None) -> list[dict[str, Any]]:
     """The shortlist with each product's facts and its sales so far; every retailer's when
     `retailer_id` is None (producers see who is interested in what)."""
-    from live.sales.reports import product_figures
+    from live.sales.reporting.reports import product_figures
 
     stmt = (
         select(ShortlistEntry, Product, Supplier.name, Retailer.name)

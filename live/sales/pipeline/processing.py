@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from live.catalog.models import Product
 from live.db import utcnow
-from live.sales.attribution import Attributor
-from live.sales.events import RANK, AnyEvent, EventLine, EventType, QueuedLine
+from live.sales.intake.events import RANK, AnyEvent, EventLine, EventType, QueuedLine
 from live.sales.models import Attribution, Order, OrderLine, SaleState, SalesTotal
-from live.sales.stock import StockGate
+from live.sales.pipeline.attribution import Attributor
+from live.sales.pipeline.stock import StockGate
 from live.schedule.models import Segment
 from live.shows.models import FlashSale
 

@@ -1,5 +1,5 @@
 """Queue health for producers: the RQ queues the workers serve, their failed jobs (with a retry),
-the workers alive, and the order inbox in front of them (`live/sales/inbox.py`)."""
+the workers alive, and the order inbox in front of them (`live/sales/intake/inbox.py`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 
 from live.errors import NotFound
 from live.queueing import QUEUES
-from live.sales import inbox
+from live.sales.intake import inbox
 
 FAILED_SHOWN = 50  # per queue: a producer reads the newest few, the count says the rest
 _JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")

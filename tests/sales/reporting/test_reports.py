@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from live.api.fields import Page
 from live.db import Database, utcnow
-from live.sales import orders, reports
-from live.sales.reports import SalesFilter
+from live.sales.reporting import orders, reports
+from live.sales.reporting.reports import SalesFilter
 from live.shows.models import Show
 from live.shows.service import ensure_show
 from tests.sales.scene import (

@@ -20,11 +20,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from live.db import Database, utcnow
-from live.sales import record
-from live.sales.counters import CAMPAIGN, SESSION, read
-from live.sales.events import RANK, QueuedEvent
+from live.sales.intake.events import RANK, QueuedEvent
 from live.sales.models import Attribution, Order, OrderLine, SalesTotal
-from live.sales.processing import (
+from live.sales.pipeline import record
+from live.sales.pipeline.counters import CAMPAIGN, SESSION, read
+from live.sales.pipeline.processing import (
     COUNTERS,
     BatchApplier,
     Grain,
@@ -33,7 +33,7 @@ from live.sales.processing import (
     contributions,
     new_order,
 )
-from live.sales.stock import StockGate
+from live.sales.pipeline.stock import StockGate
 from live.schedule.models import LiveSession
 from live.shows.models import FlashSale
 

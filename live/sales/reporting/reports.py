@@ -3,8 +3,8 @@
 Every figure here is a sum over aggregate rows, so none of it can carry buyer data: what a
 retailer, supplier or creator is shown comes from this module. Net = gross − cancelled −
 returned; oversold lines and rehearsal orders never reach the aggregates. Stock left and the
-orders count come from `live/sales/figures.py`, as on air. The producers' lists of single
-orders live in `live/sales/orders.py`.
+orders count come from `live/sales/reporting/figures.py`, as on air. The producers' lists of single
+orders live in `live/sales/reporting/orders.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from live.api.crud import get_or_404
 from live.catalog.models import Product, Supplier
 from live.db import utcnow
-from live.sales.figures import (
+from live.sales.models import Order, OrderLine, SaleState, SalesTotal
+from live.sales.reporting.figures import (
     NET_REVENUE,
     NET_UNITS,
     ORDERS,
@@ -28,7 +29,6 @@ from live.sales.figures import (
     session_orders,
     stock_left,
 )
-from live.sales.models import Order, OrderLine, SaleState, SalesTotal
 from live.schedule.models import Campaign, LiveSession, Segment, SessionStatus
 from live.shows.models import Show
 from live.text import fold

@@ -21,9 +21,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from live.db import utcnow
-from live.sales.events import AnyEvent, EventType, QueuedEvent, QueuedLine
+from live.sales.intake.events import AnyEvent, EventType, QueuedEvent, QueuedLine
 from live.sales.models import OrderBatch, OrderEvent
-from live.sales.processing import Grain, Outcome
+from live.sales.pipeline.processing import Grain, Outcome
 
 EVENTS = cast(Table, OrderEvent.__table__)
 BATCHES = cast(Table, OrderBatch.__table__)

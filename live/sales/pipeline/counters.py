@@ -6,7 +6,7 @@ from typing import Any
 
 import redis as redis_errors
 
-from live.sales.processing import COUNTERS, Grain
+from live.sales.pipeline.processing import COUNTERS, Grain
 
 SESSION = "sieulive:sales:session:"
 CAMPAIGN = "sieulive:sales:campaign:"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from live.sales.client import Http, is_loopback, order_event, post_events
+from live.sales.tools.client import Http, is_loopback, order_event, post_events
 
 MAX_RATE = 2000  # orders a second
 MAX_SECONDS = 3600

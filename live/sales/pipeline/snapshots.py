@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from live.db import Database
 from live.hub.publish import Publisher
-from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
+from live.sales.pipeline.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
 from live.schedule.models import LiveSession
 from live.shows.models import Phase, Show
 from live.shows.service import current_state, show_channel

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from live.sales.models import Order, OrderEvent, OrderLine, SaleState
-from live.sales.reconcile import reconcile
+from live.sales.pipeline.reconcile import reconcile
 from tests import factories
 from tests.sales.conftest import event, post_events
-from tests.sales.test_processing import AT, code, skus, totals
+from tests.sales.pipeline.test_processing import AT, code, skus, totals
 
 LATER = "2024-09-26T19:30:00+07:00"
 

@@ -1,4 +1,4 @@
-"""Sales: take events in (webhook), apply queued batches (workers), reconcile.
+"""Draining the inbox: apply queued batches (workers), each in one transaction.
 
 Services own the transaction; Redis effects that follow it (live counters, dashboard marks,
 removing the processed batch) happen only after the commit.
@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from live.db import Database
 from live.hub.publish import RedisPublisher
-from live.sales import counters, inbox, record, snapshots
-from live.sales.events import AnyEvent, EventType, OrderEvent, QueuedEvent, QueuedLine
-from live.sales.processing import BatchApplier, Outcome
-from live.sales.stock import StockGate
+from live.sales.intake import inbox
+from live.sales.intake.events import AnyEvent, EventType, OrderEvent, QueuedEvent, QueuedLine
+from live.sales.pipeline import counters, record, snapshots
+from live.sales.pipeline.processing import BatchApplier, Outcome
+from live.sales.pipeline.stock import StockGate
 from live.schedule.models import LiveSession
 
 log = logging.getLogger(__name__)
@@ -33,18 +34,6 @@ BATCH_SIZE = 500  # events a transaction; workers take `Settings.order_batch_siz
 CONFLICT_RETRIES = 8  # pauses of ~0.1, 0.2, 0.4 … 2 s: about 7 s of losing before giving back
 REST_SECONDS = 1.0  # a batch given back waits this long (times its attempts after an error)
 MAX_ATTEMPTS = 5  # then a batch failing for another reason than a conflict is dead-lettered
-
-
-def accept(
-    redis: Any, platform: str, events: list[OrderEvent], received_at: float, limit: int
-) -> bool:
-    """Queue validated events; True when a drain job must be enqueued. InboxFull when
-    `limit` events are already waiting (nothing queued)."""
-    items = [
-        inbox.envelope(platform, e.model_dump(mode="json", exclude_none=True), received_at)
-        for e in events
-    ]
-    return inbox.append(redis, items, limit)
 
 
 @dataclass

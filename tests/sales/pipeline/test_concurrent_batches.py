@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from live.sales import service
-from live.sales.events import OrderEvent
+from live.sales.intake.events import OrderEvent
 from live.sales.models import Order, OrderLine, SaleState
-from tests.sales.test_processing import code, skus, totals
+from live.sales.pipeline import service
+from tests.sales.pipeline.test_processing import code, skus, totals
 
 STATES = ["created", "paid", "delivered", "cancelled", "returned"]
 

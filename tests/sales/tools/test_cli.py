@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from live.cli import main
-from live.sales.client import dev_secret, find_secret
 from live.sales.models import Order, OrderLine
+from live.sales.tools.client import dev_secret, find_secret
 from live.settings import Settings
 from tests.conftest import PG_URL, WEBHOOK_SECRET
-from tests.sales.test_processing import code, skus, totals
+from tests.sales.pipeline.test_processing import code, skus, totals
 from tests.shows.test_commands import ok
 
 

@@ -25,6 +25,8 @@ import uuid
 from types import TracebackType
 from typing import Any
 
+from live.sales.intake.events import OrderEvent
+
 INBOX = "sieulive:orders:inbox"
 IN_FLIGHT = "sieulive:orders:inflight"  # zset: batch key -> when its current owner took it
 OWNERS = "sieulive:orders:owners"  # hash: batch key -> lease id of the drain applying it
@@ -118,6 +120,18 @@ def append(redis: Any, items: list[str], limit: int) -> bool:
     if int(answer) < 0:
         raise InboxFull(limit)
     return bool(answer)
+
+
+def accept(
+    redis: Any, platform: str, events: list[OrderEvent], received_at: float, limit: int
+) -> bool:
+    """Queue validated events; True when a drain job must be enqueued. InboxFull when
+    `limit` events are already waiting (nothing queued)."""
+    items = [
+        envelope(platform, e.model_dump(mode="json", exclude_none=True), received_at)
+        for e in events
+    ]
+    return append(redis, items, limit)
 
 
 class Lease:

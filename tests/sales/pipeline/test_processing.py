@@ -156,7 +156,7 @@ def test_lines_go_to_the_segment_that_featured_the_product(producer, db, drain, 
 def test_flash_sale_stock_is_never_oversold_under_concurrent_orders(
     producer, db, redis, show_session
 ):
-    from live.sales import service
+    from live.sales.pipeline import service
 
     _a, b = skus(db, show_session)
     sid = show_session["id"]
