@@ -26,7 +26,11 @@ from live.catalog.models import Supplier
 from live.errors import Forbidden, ValidationFailed
 from live.i18n import MESSAGES, Translator
 from live.pages.access import TOKEN_COOKIE, PageCtx, page
-from live.sales.reporting import orders, reports, shortlist
+from live.sales.reporting import orders, shortlist
+from live.sales.reporting.leaderboard import filter_options, leaderboard
+from live.sales.reporting.over_time import sales_over_time
+from live.sales.reporting.sessions import campaign_sessions
+from live.sales.reporting.suppliers import supplier_sales
 from live.sales.routes import RETAIL, SUPPLIERS
 from live.sales.schemas import LeaderboardQuery
 from live.sales.tools import queues
@@ -80,11 +84,9 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         row = get_or_404(db, Campaign, campaign_id)
         # Plain values: the reading session's rollback expires its objects.
         campaign = SimpleNamespace(id=row.id, name=row.name, timezone=row.timezone)
-        options = reports.filter_options(db, campaign_id)
-        board = reports.leaderboard(
-            db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0
-        )
-        chart = reports.sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
+        options = filter_options(db, campaign_id)
+        board = leaderboard(db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0)
+        chart = sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
         retailer_id = me.retailer_id if me.role is Role.retailer else None
         wants_list = me.role is Role.producer or retailer_id is not None
         listed = shortlist.entries(db, retailer_id) if wants_list else []
@@ -92,7 +94,7 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         if kind == "producer":
             first = Page(limit=ORDER_ROWS, offset=0)
             extra = {
-                "sessions": reports.campaign_sessions(db, campaign_id),
+                "sessions": campaign_sessions(db, campaign_id),
                 "unattributed": orders.unattributed_orders(db, first),
                 "oversold": orders.oversold_orders(db, first, campaign_id),
             }
@@ -166,7 +168,7 @@ def supplier_dashboard(ctx: PageCtx, supplier_id: int) -> Response:
     with ctx.db.reading() as db:
         found = get_or_404(db, Supplier, supplier_id)
         supplier = SimpleNamespace(id=found.id, name=found.name, province=found.province)
-        sales = reports.supplier_sales(db, supplier_id)
+        sales = supplier_sales(db, supplier_id)
         campaigns = sorted({s["campaign_id"] for s in sales["sessions"]})
         timezone = db.scalar(select(Campaign.timezone).where(Campaign.id.in_(campaigns)).limit(1))
     data = page_data(

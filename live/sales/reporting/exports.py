@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from starlette.responses import Response
 
 from live.i18n import Translator
-from live.sales.reporting.reports import SettlementReport
+from live.sales.reporting.settlement import SettlementReport
 from live.text import fold
 
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -1,6 +1,6 @@
 """Single orders for producers only: the ones no session claimed and the ones past a flash
 sale's stock. These lists show platform order ids and buyer provinces, so no other role's
-route may call them (retailers, suppliers and creators get aggregates: `reports.py`)."""
+route may call them (retailers, suppliers and creators get aggregates: `aggregates.py`)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from live.catalog.models import Product, Retailer, Supplier
 from live.db import Base, UTCDateTime, utcnow
 from live.errors import ValidationFailed
+from live.sales.reporting.aggregates import product_figures
 
 
 class ShortlistEntry(Base):
@@ -70,8 +71,6 @@ def unlist(db: Session, retailer_id: int, product_id: int) -> bool:
 def entries(db: Session, retailer_id: int | None) -> list[dict[str, Any]]:
     """The shortlist with each product's facts and its sales so far; every retailer's when
     `retailer_id` is None (producers see who is interested in what)."""
-    from live.sales.reporting.reports import product_figures
-
     stmt = (
         select(ShortlistEntry, Product, Supplier.name, Retailer.name)
         .join(Product, Product.id == ShortlistEntry.product_id)

@@ -10,8 +10,13 @@ from sqlalchemy import update
 
 from live.api.fields import Page
 from live.db import Database, utcnow
-from live.sales.reporting import orders, reports
-from live.sales.reporting.reports import SalesFilter
+from live.sales.reporting import orders
+from live.sales.reporting.aggregates import SalesFilter, on_air_hours
+from live.sales.reporting.leaderboard import filter_options, leaderboard
+from live.sales.reporting.over_time import sales_over_time
+from live.sales.reporting.sessions import campaign_sessions, session_report
+from live.sales.reporting.settlement import settlement_report
+from live.sales.reporting.suppliers import supplier_sales
 from live.shows.models import Show
 from live.shows.service import ensure_show
 from tests.sales.scene import (
@@ -36,7 +41,7 @@ def scene(client: Any, db: Database, drain: Any) -> SalesScene:
 
 def board(db: Database, scene: SalesScene, f: SalesFilter | None = None, **kw: Any) -> Any:
     with db.reading() as s:
-        return reports.leaderboard(s, scene.campaign_id, f or F(), **kw)
+        return leaderboard(s, scene.campaign_id, f or F(), **kw)
 
 
 def units(result: dict[str, Any]) -> list[tuple[str, int, int]]:
@@ -140,7 +145,7 @@ def test_filters_combine_and_pages_keep_their_rank(db: Database, scene: SalesSce
 
 def test_filter_options_offer_what_occurs(db: Database, scene: SalesScene) -> None:
     with db.reading() as s:
-        options = reports.filter_options(s, scene.campaign_id)
+        options = filter_options(s, scene.campaign_id)
     assert options["buyer_provinces"] == ["Cần Thơ", "Đà Nẵng", "Hà Nội", "TP. Hồ Chí Minh"]
     assert options["product_provinces"] == ["Bến Tre", "Đắk Lắk", "Kiên Giang"]
     assert options["categories"] == ["Bánh kẹo", "Cà phê", "Gia vị"]
@@ -151,7 +156,7 @@ def test_filter_options_offer_what_occurs(db: Database, scene: SalesScene) -> No
 
 def test_revenue_over_time_in_buckets_of_local_time(db: Database, scene: SalesScene) -> None:
     with db.reading() as s:
-        series = reports.sales_over_time(s, scene.campaign_id, F(session_id=scene.s1), minutes=15)
+        series = sales_over_time(s, scene.campaign_id, F(session_id=scene.s1), minutes=15)
     points = [
         (p["label"], p["orders"], p["gross_units"], p["units"], p["revenue"])
         for p in series["points"]
@@ -171,7 +176,7 @@ def test_revenue_over_time_in_buckets_of_local_time(db: Database, scene: SalesSc
     ]
     assert series["points"][0]["start"].isoformat() == "2024-09-26T19:00:00+07:00"
     with db.reading() as s:
-        hourly = reports.sales_over_time(s, scene.campaign_id, F(), minutes=60)
+        hourly = sales_over_time(s, scene.campaign_id, F(), minutes=60)
     # Two days: labels carry the day; the night between is there, as zeros.
     assert hourly["points"][0]["label"] == "26/09 19:00"
     assert hourly["points"][-1]["label"] == "27/09 19:00"
@@ -188,7 +193,7 @@ def test_a_late_order_moves_the_figures(
     drain()
     assert units(board(db, scene))[0] == ("CF-500", 7, 455_000)
     with db.reading() as s:
-        series = reports.sales_over_time(s, scene.campaign_id, F(session_id=scene.s1))
+        series = sales_over_time(s, scene.campaign_id, F(session_id=scene.s1))
     assert series["points"][2]["units"] == 2 + 3
 
 
@@ -196,8 +201,8 @@ def test_supplier_sales_only_their_products_with_stock_left(
     db: Database, scene: SalesScene
 ) -> None:
     with db.reading() as s:
-        a = reports.supplier_sales(s, scene.supplier_a)
-        b = reports.supplier_sales(s, scene.supplier_b)
+        a = supplier_sales(s, scene.supplier_a)
+        b = supplier_sales(s, scene.supplier_b)
     assert [p["sku"] for p in a["products"]] == ["CF-500"]
     (coffee,) = a["products"]
     # 4 sold in S1 and 1 in the order no session claimed: both left the warehouse.
@@ -226,9 +231,9 @@ def test_supplier_sales_only_their_products_with_stock_left(
 
 def test_settlement_per_product_and_platform(db: Database, scene: SalesScene) -> None:
     with db.reading() as s:
-        report = reports.settlement_report(s, scene.s1, scene.supplier_b)
-        coffee_side = reports.settlement_report(s, scene.s1, scene.supplier_a)
-        nothing = reports.settlement_report(s, scene.s2, scene.supplier_a)
+        report = settlement_report(s, scene.s1, scene.supplier_b)
+        coffee_side = settlement_report(s, scene.s1, scene.supplier_a)
+        nothing = settlement_report(s, scene.s2, scene.supplier_a)
     assert report.final is True
     (line,) = report.lines
     assert (line.sku, line.platform) == ("NM-40", "tiktok_shop")
@@ -248,8 +253,8 @@ def test_settlement_per_product_and_platform(db: Database, scene: SalesScene) ->
 
 def test_session_report_and_the_campaign_table(db: Database, scene: SalesScene) -> None:
     with db.reading() as s:
-        one = reports.session_report(s, scene.s2)
-        table = reports.campaign_sessions(s, scene.campaign_id)
+        one = session_report(s, scene.s2)
+        table = campaign_sessions(s, scene.campaign_id)
     assert one["orders"] == 1
     assert one["totals"]["net_revenue"] == 320_000
     assert [(p["name"], p["net_units"]) for p in one["products"]] == [
@@ -283,9 +288,9 @@ def test_rehearsal_hours_do_not_count_and_now_caps_a_running_slot(
         show = ensure_show(s, scene.s1)
         show.started_at, show.rehearsal = utcnow(), True
     with db.reading() as s:
-        hours = reports.on_air_hours(s, {scene.s1})
+        hours = on_air_hours(s, {scene.s1})
     assert hours[scene.s1] == 2.0  # the planned slot, not the rehearsal
     with db.unit_of_work() as s:
         s.execute(update(Show).where(Show.session_id == scene.s1).values(rehearsal=False))
     with db.reading() as s:
-        assert reports.on_air_hours(s, {scene.s1})[scene.s1] < 0.01  # live since just now
+        assert on_air_hours(s, {scene.s1})[scene.s1] < 0.01  # live since just now
