@@ -74,6 +74,22 @@ def platform_label(t: Translator, platform: str) -> str:
     return t(key) if t.has(key) else platform
 
 
+def _api_urls(campaign_id: int) -> dict[str, str]:
+    """Where the page's script reads fresh figures (the API, with the viewer's own token)."""
+    base = f"/api/campaigns/{campaign_id}"
+    return {
+        "leaderboard": f"{base}/leaderboard",
+        "chart": f"{base}/sales-over-time",
+        "shortlist": "/api/shortlist",
+        "shortlist_export": "/api/shortlist/export",
+        "sessions": f"{base}/sales",
+        "unattributed": "/api/orders/unattributed",
+        "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
+        "queues": "/api/queues",
+        "retry": "/api/queues/failed/{id}/retry",
+    }
+
+
 def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
     q: LeaderboardQuery = _query(ctx, LeaderboardQuery)
     f = q.sales_filter()
@@ -100,7 +116,6 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
             }
     if kind == "producer":
         extra["queues"] = queues.queue_health(redis)
-    base = f"/api/campaigns/{campaign_id}"
     data = page_data(
         ctx,
         kind=kind,
@@ -112,17 +127,7 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         shortlist=listed,
         can_shortlist=me.role is Role.retailer and retailer_id is not None,
         shortlist_all=me.role is Role.producer,
-        urls={
-            "leaderboard": f"{base}/leaderboard",
-            "chart": f"{base}/sales-over-time",
-            "shortlist": "/api/shortlist",
-            "shortlist_export": "/api/shortlist/export",
-            "sessions": f"{base}/sales",
-            "unattributed": "/api/orders/unattributed",
-            "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
-            "queues": "/api/queues",
-            "retry": "/api/queues/failed/{id}/retry",
-        },
+        urls=_api_urls(campaign_id),
         board_rows=BOARD_ROWS,
         order_rows=ORDER_ROWS,
         minutes=CHART_MINUTES,

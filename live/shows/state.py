@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from live.catalog.models import Product
-from live.schedule.models import LiveSession
+from live.schedule.models import LiveSession, Segment
 from live.shows.models import FlashSale, Phase, SegmentRun, Show
 from live.shows.on_air import SALES
 
@@ -58,48 +58,9 @@ def _load_product(db: Session, product_id: int | None) -> Product | None:
 
 
 def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> dict[str, Any]:
-    runs = db.scalars(
-        select(SegmentRun)
-        .where(SegmentRun.session_id == session.id, SegmentRun.rehearsal == show.rehearsal)
-        .order_by(SegmentRun.id)
-    ).all()
-    if show.started_at is not None:
-        runs = [r for r in runs if r.started_at >= show.started_at]
-    last_run = {r.position: r for r in runs}
-    origin = show.started_at or session.scheduled_start
-    segments = []
-    planned_at = origin
-    current = show.current_position
-    projected = origin
-    for seg in session.segments:
-        run = last_run.get(seg.position)
-        actual_seconds: float | None = None
-        if run is not None and run.ended_at is not None:
-            actual_seconds = (run.ended_at - run.started_at).total_seconds() - run.held_seconds
-        elif seg.position == current and show.phase in (Phase.live, Phase.held):
-            actual_seconds = elapsed_seconds(show, now)
-        segments.append(
-            {
-                "id": seg.id,
-                "position": seg.position,
-                "kind": seg.kind.value,
-                "title": seg.title,
-                "planned_seconds": seg.planned_seconds,
-                "product_id": seg.product_id,
-                "flash_price": seg.flash_price,
-                "flash_quantity": seg.flash_quantity,
-                "notes": seg.notes,
-                "planned_start": planned_at,
-                "actual_start": run.started_at if run else None,
-                "actual_end": run.ended_at if run else None,
-                "actual_seconds": actual_seconds,
-                "over_under_seconds": None
-                if actual_seconds is None
-                else round(actual_seconds - seg.planned_seconds),
-            }
-        )
-        planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
-    projected = _projected_end(show, session, segments, now)
+    """The session, the show's clock, the run-of-show with its timings, what is featured and
+    on flash sale, and the session's sales."""
+    segments = _segments(db, session, show, now)
     sales = SALES.get()
     featured = _load_product(db, show.featured_product_id)
     flash = dict(show.flash_sale) if show.flash_sale else None
@@ -113,42 +74,99 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
         flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
         flash["sold_out"] = flash["remaining"] == 0
     return {
-        "session": {
-            "id": session.id,
-            "code": session.code,
-            "title": session.title,
-            "campaign_id": session.campaign_id,
-            "host_name": session.host.name,
-            "platform": session.platform.value,
-            "channel": session.channel,
-            "studio": session.studio,
-            "status": session.status.value,
-            "scheduled_start": session.scheduled_start,
-            "scheduled_end": session.scheduled_end,
-            "sales_goal": session.campaign.sales_goal // max(1, len(session.campaign.sessions))
-            if session.campaign.sales_goal
-            else 0,
-        },
-        "show": {
-            "revision": show.revision,
-            "phase": show.phase.value,
-            "rehearsal": show.rehearsal,
-            "auto_advance": show.auto_advance,
-            "started_at": show.started_at,
-            "ended_at": show.ended_at,
-            "current_position": show.current_position,
-            "segment_started_at": show.segment_started_at,
-            "held_at": show.held_at,
-            "held_seconds": show.held_seconds,
-            "projected_end": projected,
-            "updated_at": show.updated_at,
-        },
+        "session": _session_facts(session),
+        "show": _show_clock(show, _projected_end(show, session, segments, now)),
         "segments": segments,
         "featured": product_card(featured, left),
         "featured_since": show.featured_since,
         "flash_sale": flash,
         "sales": sales.session_sales(db, session.id),
         "recent_purchases": sales.recent_purchases(db, session.id),
+    }
+
+
+def _session_facts(session: LiveSession) -> dict[str, Any]:
+    campaign = session.campaign
+    return {
+        "id": session.id,
+        "code": session.code,
+        "title": session.title,
+        "campaign_id": session.campaign_id,
+        "host_name": session.host.name,
+        "platform": session.platform.value,
+        "channel": session.channel,
+        "studio": session.studio,
+        "status": session.status.value,
+        "scheduled_start": session.scheduled_start,
+        "scheduled_end": session.scheduled_end,
+        # The campaign's goal shared evenly between its sessions.
+        "sales_goal": campaign.sales_goal // max(1, len(campaign.sessions))
+        if campaign.sales_goal
+        else 0,
+    }
+
+
+def _show_clock(show: Show, projected_end: datetime) -> dict[str, Any]:
+    return {
+        "revision": show.revision,
+        "phase": show.phase.value,
+        "rehearsal": show.rehearsal,
+        "auto_advance": show.auto_advance,
+        "started_at": show.started_at,
+        "ended_at": show.ended_at,
+        "current_position": show.current_position,
+        "segment_started_at": show.segment_started_at,
+        "held_at": show.held_at,
+        "held_seconds": show.held_seconds,
+        "projected_end": projected_end,
+        "updated_at": show.updated_at,
+    }
+
+
+def _segments(db: Session, session: LiveSession, show: Show, now: datetime) -> list[dict[str, Any]]:
+    """The run-of-show: each segment planned from the show's real start (the slot's before
+    it), with its actual times in this run — a rehearsal's runs never show in the real one."""
+    runs = db.scalars(
+        select(SegmentRun)
+        .where(SegmentRun.session_id == session.id, SegmentRun.rehearsal == show.rehearsal)
+        .order_by(SegmentRun.id)
+    ).all()
+    if show.started_at is not None:
+        runs = [r for r in runs if r.started_at >= show.started_at]
+    last_run = {r.position: r for r in runs}
+    segments = []
+    planned_at = show.started_at or session.scheduled_start
+    for seg in session.segments:
+        segments.append(_segment(seg, last_run.get(seg.position), planned_at, show, now))
+        planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
+    return segments
+
+
+def _segment(
+    seg: Segment, run: SegmentRun | None, planned_at: datetime, show: Show, now: datetime
+) -> dict[str, Any]:
+    actual_seconds: float | None = None
+    if run is not None and run.ended_at is not None:
+        actual_seconds = (run.ended_at - run.started_at).total_seconds() - run.held_seconds
+    elif seg.position == show.current_position and show.phase in (Phase.live, Phase.held):
+        actual_seconds = elapsed_seconds(show, now)
+    return {
+        "id": seg.id,
+        "position": seg.position,
+        "kind": seg.kind.value,
+        "title": seg.title,
+        "planned_seconds": seg.planned_seconds,
+        "product_id": seg.product_id,
+        "flash_price": seg.flash_price,
+        "flash_quantity": seg.flash_quantity,
+        "notes": seg.notes,
+        "planned_start": planned_at,
+        "actual_start": run.started_at if run else None,
+        "actual_end": run.ended_at if run else None,
+        "actual_seconds": actual_seconds,
+        "over_under_seconds": None
+        if actual_seconds is None
+        else round(actual_seconds - seg.planned_seconds),
     }
 
 

@@ -227,6 +227,34 @@ def _weighted(rng: random.Random, choices: list[tuple[Any, int]]) -> Any:
     return rng.choices(values, weights=weights)[0]
 
 
+def _refuse_unsafe(url: str, rate: float, seconds: float, allow_remote: bool) -> None:
+    if not 0 < rate <= MAX_RATE:
+        raise Refused(f"--rate must be above 0 and at most {MAX_RATE} orders a second")
+    if not 0 < seconds <= MAX_SECONDS:
+        raise Refused(f"--seconds must be above 0 and at most {MAX_SECONDS}")
+    if not allow_remote and not is_loopback(url):
+        raise Refused(f"{url} is not this machine: add --allow-remote to storm another server")
+
+
+def _send(
+    http: Http, platform: str, secret: str, events: list[dict[str, Any]], summary: Summary
+) -> bool:
+    """Post one body of events and count the answer; False when the storm must stop."""
+    status, answer = post_events(http, platform, secret, {"events": events}, retry_for=TICK * 4)
+    summary.requests += 1
+    summary.events += len(events)
+    if status == 202:
+        summary.accepted += int(answer.get("accepted", 0))
+        return True
+    summary.refused_requests += 1
+    if len(summary.errors) < 5:
+        summary.errors.append(f"{status}: {_message(answer)}")
+    if status in (401, 404):  # a wrong secret or platform won't get better
+        summary.stopped_because = f"the server refused the orders ({status})"
+        return False
+    return True
+
+
 def run(
     url: str,
     token: str,
@@ -241,12 +269,7 @@ def run(
     clock: Callable[[], float] = time.monotonic,
 ) -> Summary:
     out = out or sys.stderr
-    if not 0 < rate <= MAX_RATE:
-        raise Refused(f"--rate must be above 0 and at most {MAX_RATE} orders a second")
-    if not 0 < seconds <= MAX_SECONDS:
-        raise Refused(f"--seconds must be above 0 and at most {MAX_SECONDS}")
-    if not allow_remote and not is_loopback(url):
-        raise Refused(f"{url} is not this machine: add --allow-remote to storm another server")
+    _refuse_unsafe(url, rate, seconds, allow_remote)
     http = Http(url)
     try:
         session_id = resolve_session(http, token, session_ref)
@@ -292,21 +315,8 @@ def run(
                 last_order_at = now
             summary.orders += len(events)
             events += storm.due(now, MAX_EVENTS - len(events))
-            if events:
-                status, answer = post_events(
-                    http, plan.platform, secret, {"events": events}, retry_for=TICK * 4
-                )
-                summary.requests += 1
-                summary.events += len(events)
-                if status == 202:
-                    summary.accepted += int(answer.get("accepted", 0))
-                else:
-                    summary.refused_requests += 1
-                    if len(summary.errors) < 5:
-                        summary.errors.append(f"{status}: {_message(answer)}")
-                    if status in (401, 404):  # a wrong secret or platform won't get better
-                        summary.stopped_because = f"the server refused the orders ({status})"
-                        break
+            if events and not _send(http, plan.platform, secret, events, summary):
+                break
             if now >= next_report:
                 flash = " · flash sale on" if plan.flash else ""
                 print(
