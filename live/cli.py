@@ -535,6 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="workers of the N-worker storm phase (default: --workers, at least 2)",
     )
     orders.add_argument("--storm-seed", type=int, default=7, help="the storm's random seed")
+    orders.add_argument(
+        "--storm-rounds",
+        type=int,
+        default=4,
+        help="rounds of each storm phase (its orders split between them), 1 and N workers "
+        "alternating in the Thue-Morse order",
+    )
     orders.add_argument("--web-processes", type=int, default=1)
     orders.add_argument("--client-procs", type=int, default=2)
     orders.add_argument("--threads", type=int, default=4, help="connections per client process")

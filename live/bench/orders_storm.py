@@ -14,10 +14,13 @@ Then it compares every figure with the ground truth (`check`): order rows, line 
 order's lines, none doubled), each order's state and session, the aggregates per session,
 product and province (`sales_totals`), the Redis live counters of every session and of the
 campaign, the distinct events kept in `order_events`, RQ's failed registry, the dead-letter
-list and `reconcile(repair=False)`.
+list; once every round is done, `reconcile(repair=False)` over the whole DB.
 
-The same storm (same seed, same shape; other order ids and sessions) runs once on one worker
-and once on N, so the two rates compare like for like.
+The same storm (same seed, same shape; each round its own campaign and order ids) runs in
+rounds, on one worker and on N in the Thue–Morse order — 1, N, N, 1, N, 1, 1, N … (`schedule`).
+A shared machine drifts over minutes; in that order a steady drift, and a curving one, weigh
+on both worker counts alike, and each pair of rounds (1 and N side by side) gives a ratio of
+its own, so the spread shows how far to trust the overall one.
 """
 
 from __future__ import annotations
@@ -98,8 +101,31 @@ def wait_idle(redis: Any, timeout: float = DRAIN_TIMEOUT) -> float | None:
     return None
 
 
-def storm_phase(
-    name: str,
+def schedule(per_phase: int) -> list[tuple[str, str]]:
+    """(phase, round) in the Thue–Morse order: `per_phase` rounds on one worker and as many on
+    N, each consecutive pair one of each. Round keys name the rounds' campaigns."""
+    order: list[tuple[str, str]] = []
+    done = {"storm_1": 0, "storm_n": 0}
+    for i in range(2 * per_phase):
+        phase = "storm_n" if bin(i).count("1") % 2 else "storm_1"
+        order.append((phase, f"{phase}_{done[phase] + 1}"))
+        done[phase] += 1
+    return order
+
+
+def pair_ratios(done: list[dict[str, Any]]) -> list[float | None]:
+    """N workers' rate over one worker's, for each consecutive pair of rounds."""
+    ratios: list[float | None] = []
+    for first, second in zip(done[::2], done[1::2], strict=False):
+        by = {r["phase"]: _rate(r["main_events"], r["seconds"]) for r in (first, second)}
+        one, many = by.get("storm_1"), by.get("storm_n")
+        ratios.append(round(many / one, 2) if one and many else None)
+    return ratios
+
+
+def storm_round(
+    phase: str,
+    key: str,
     settings: Settings,
     redis: Any,
     data: Seed,
@@ -107,19 +133,18 @@ def storm_phase(
     secret: str,
     orders: int,
     seed: int,
-    workers: int,
     client_procs: int,
     threads: int,
 ) -> dict[str, Any]:
+    """One storm, sent and checked (everything but `reconcile`, run once after every round)."""
     from live.sales.intake import inbox
 
-    campaign = data.campaigns[name]
-    prefix = {"storm_1": "S1-", "storm_n": "SN-"}[name]
+    campaign = data.campaigns[key]
+    prefix = key.removeprefix("storm_").upper() + "-"  # 1_1-, N_1-, …
     storm_args = (campaign, data.skus, orders, prefix, seed)
     storm = build(*storm_args)
     failed_before = failed_jobs(redis)
     dead_before = int(redis.llen(inbox.DEAD))
-    main_events = sum(len(body) for body in storm.main)
 
     # 1. Cancellations of orders that don't exist yet, applied before anything else.
     refused, throttled = send_serially(urls[0], secret, storm.early)
@@ -169,31 +194,94 @@ def storm_phase(
     found["not_applied_in_time"] = sum(
         1 for at in (early_idle, processed_at, late_idle) if at is None
     )
-    check_seconds = time.perf_counter() - checked
-    inexact = sorted(key for key in expected if found[key] != expected[key])
-    seconds = (processed_at - started) if processed_at else None
     return {
-        "workers": workers,
+        "phase": phase,
+        "round": key,
         "orders": orders,
         "lines": storm.lines,
         "distinct_events": storm.distinct_events,
         "deliveries": storm.deliveries,
         "early_events": sum(len(body) for body in storm.early),
-        "main_events": main_events,
+        "main_events": sum(len(body) for body in storm.main),
         "main_requests": len(storm.main),
         "late_events": sum(len(body) for body in storm.late),
         "throttled": throttled,
-        "accepted_events_per_s": _rate(main_events, last_accept - started),
-        # The main part, from the first request to the moment the pipeline is idle again.
-        "processed_events_per_s": _rate(main_events, seconds),
-        "processed_orders_per_s": _rate(orders, seconds),
-        "seconds": round(seconds, 2) if seconds else None,
-        "check_seconds": round(check_seconds, 2),
+        "accept_seconds": last_accept - started,
+        "seconds": (processed_at - started) if processed_at else None,
+        "check_seconds": time.perf_counter() - checked,
+        "expected": expected,
+        "found": found,
+    }
+
+
+def summary(
+    workers: int, rounds: list[dict[str, Any]], reconciled: int, reconcile_seconds: float
+) -> dict[str, Any]:
+    """A phase: its rounds added up. Rates are its events over its rounds' seconds; the
+    reconcile count is the one `reconcile --check` after every round, over the whole DB."""
+    total = {
+        name: sum(r[name] for r in rounds)
+        for name in (
+            "orders",
+            "lines",
+            "distinct_events",
+            "deliveries",
+            "early_events",
+            "main_events",
+            "main_requests",
+            "late_events",
+            "throttled",
+        )
+    }
+    expected: dict[str, int] = {"reconcile_differences": 0}
+    found: dict[str, int] = {"reconcile_differences": reconciled}
+    for r in rounds:
+        for name, value in r["expected"].items():
+            expected[name] = expected.get(name, 0) + value
+        for name, value in r["found"].items():
+            found[name] = found.get(name, 0) + value
+    inexact = sorted(name for name in expected if found.get(name) != expected[name])
+    timed = all(r["seconds"] for r in rounds)
+    seconds = sum(r["seconds"] or 0 for r in rounds)
+    accept = sum(r["accept_seconds"] for r in rounds)
+    return {
+        "workers": workers,
+        **total,
+        "accepted_events_per_s": _rate(total["main_events"], accept),
+        # The main part of each round, from its first request until the pipeline is idle.
+        "processed_events_per_s": _rate(total["main_events"], seconds) if timed else None,
+        "processed_orders_per_s": _rate(total["orders"], seconds) if timed else None,
+        "seconds": round(seconds, 2) if timed else None,
+        "rounds": [
+            {
+                "round": r["round"],
+                "orders": r["orders"],
+                "seconds": round(r["seconds"], 2) if r["seconds"] else None,
+                "processed_events_per_s": _rate(r["main_events"], r["seconds"]),
+            }
+            for r in rounds
+        ],
+        "check_seconds": round(sum(r["check_seconds"] for r in rounds), 2),
+        "reconcile_seconds": round(reconcile_seconds, 2),
         "exact": not inexact,
         "inexact": inexact,
         "expected": expected,
         "found": found,
     }
+
+
+def reconcile_differences(settings: Settings, redis: Any) -> int:
+    """How many differences `sieulive reconcile --check` finds (every kind it reports)."""
+    from live.db import Database
+    from live.sales.pipeline.reconcile import reconcile
+
+    db = Database(settings)
+    try:
+        report = reconcile(db, redis, repair=False)
+    finally:
+        db.dispose()
+    total = sum(len(value) for value in vars(report).values() if isinstance(value, list))
+    return total if total or report.clean else 1
 
 
 def check(
@@ -208,7 +296,6 @@ def check(
     from live.sales.models import Attribution, Order, OrderLine, SalesTotal
     from live.sales.models import OrderEvent as KeptEvent
     from live.sales.pipeline import counters
-    from live.sales.pipeline.reconcile import reconcile
 
     session_of = dict(zip(campaign.codes, campaign.session_ids, strict=True))
     code_of = {sid: code for code, sid in session_of.items()}
@@ -253,7 +340,6 @@ def check(
                 .select_from(KeptEvent)
                 .where(KeptEvent.platform == storm.platform, KeptEvent.order_id.like(pattern))
             )
-        report = reconcile(db, redis, repair=False)
     finally:
         db.dispose()
 
@@ -332,7 +418,6 @@ def check(
         "aggregate_rows_wrong": 0,
         "session_totals_wrong": 0,
         "live_counters_wrong": 0,
-        "reconcile_differences": 0,
         "failed_jobs": 0,
         "dead_events": 0,
         "refused": 0,
@@ -349,20 +434,8 @@ def check(
         "aggregate_rows_wrong": grains_wrong,
         "session_totals_wrong": session_totals_wrong,
         "live_counters_wrong": counters_wrong,
-        "reconcile_differences": _differences(report),
     }
     return expected, found
-
-
-def _differences(report: Any) -> int:
-    """Every difference `reconcile --check` found (whatever kinds the report holds)."""
-    total = 0
-    for value in vars(report).values():
-        if isinstance(value, list):
-            total += len(value)
-    if not report.clean and not total:
-        total = 1
-    return total
 
 
 def _grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
