@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.db = Database(settings)
-        # Who is calling, for API routing, pages and websockets (they know no roles' owner).
+        # Who is calling, for API routing, pages and websockets: found by the access area.
         app.state.authenticator = token_authenticator(app.state.db)
         redis_url = redis_conn.resolve_url(settings)
         app.state.redis = redis_conn.connect(settings.with_overrides(redis_url=redis_url))
