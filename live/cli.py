@@ -130,24 +130,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _raise_file_limit() -> None:
-    # Thousands of websockets need file descriptors: take the hard limit.
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if soft < hard:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from live.app import create_app
+    from live.limits import raise_file_limit
 
-    _raise_file_limit()
+    raise_file_limit()
     settings = _settings(args)
     app = create_app(settings)
     uvicorn.run(

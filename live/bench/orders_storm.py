@@ -30,6 +30,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from live.bench.harness import rate
 from live.bench.orders import PLATFORM, PRICE, Campaign, Seed, failed_jobs, send_bodies
 from live.bench.storm import FIGURES, SessionSpec, Storm, make_storm
 from live.settings import Settings
@@ -117,7 +118,7 @@ def pair_ratios(done: list[dict[str, Any]]) -> list[float | None]:
     """N workers' rate over one worker's, for each consecutive pair of rounds."""
     ratios: list[float | None] = []
     for first, second in zip(done[::2], done[1::2], strict=False):
-        by = {r["phase"]: _rate(r["main_events"], r["seconds"]) for r in (first, second)}
+        by = {r["phase"]: rate(r["main_events"], r["seconds"]) for r in (first, second)}
         one, many = by.get("storm_1"), by.get("storm_n")
         ratios.append(round(many / one, 2) if one and many else None)
     return ratios
@@ -247,17 +248,17 @@ def summary(
     return {
         "workers": workers,
         **total,
-        "accepted_events_per_s": _rate(total["main_events"], accept),
+        "accepted_events_per_s": rate(total["main_events"], accept),
         # The main part of each round, from its first request until the pipeline is idle.
-        "processed_events_per_s": _rate(total["main_events"], seconds) if timed else None,
-        "processed_orders_per_s": _rate(total["orders"], seconds) if timed else None,
+        "processed_events_per_s": rate(total["main_events"], seconds) if timed else None,
+        "processed_orders_per_s": rate(total["orders"], seconds) if timed else None,
         "seconds": round(seconds, 2) if timed else None,
         "rounds": [
             {
                 "round": r["round"],
                 "orders": r["orders"],
                 "seconds": round(r["seconds"], 2) if r["seconds"] else None,
-                "processed_events_per_s": _rate(r["main_events"], r["seconds"]),
+                "processed_events_per_s": rate(r["main_events"], r["seconds"]),
             }
             for r in rounds
         ],
@@ -452,7 +453,3 @@ def _grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
                 figures[column[order.state]] += line.quantity
                 figures[column[order.state] + 1] += revenue
     return dict(result)
-
-
-def _rate(count: int, seconds: float | None) -> float | None:
-    return round(count / seconds, 1) if seconds and seconds > 0 else None
