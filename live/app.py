@@ -18,25 +18,29 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from live import redis_conn
+from live.access.roles import PRODUCERS
 from live.access.routes import router as access_router
+from live.access.service import token_authenticator
 from live.api.openapi import openapi_document
 from live.api.routing import PUBLIC, ApiResponse, ApiRouter
+from live.assembly import assemble
 from live.catalog.routes import router as catalog_router
 from live.db import Database
 from live.errors import DomainError
-from live.hub.api import router as hub_router
-from live.hub.channels import state_loader
-from live.hub.hub import CLOSE_REVOKED, CaptureServerSend, Hub
+from live.hub.api import stats_router
+from live.hub.channels import Channels
+from live.hub.hub import CaptureServerSend, Hub
 from live.hub.publish import RedisPublisher
-from live.hub.routes import routes as hub_routes
 from live.hub.static import OverlayFiles, overlays_dir
 from live.imports.routes import router as imports_router
-from live.sales import snapshots
+from live.sales import sockets as sales_sockets
+from live.sales.pipeline import snapshots
 from live.sales.routes import router as sales_router
 from live.sales.webhooks import router as webhooks_router
 from live.schedule.routes import router as schedule_router
 from live.settings import Settings, load_settings
 from live.shows import autoadvance
+from live.shows import sockets as show_sockets
 from live.shows.routes import router as shows_router
 
 log = logging.getLogger("sieulive")
@@ -46,7 +50,7 @@ API_ROUTERS: list[ApiRouter] = [
     schedule_router,
     access_router,
     shows_router,
-    hub_router,
+    stats_router(PRODUCERS),
     imports_router,
     webhooks_router,
     sales_router,
@@ -121,14 +125,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return ApiResponse(body, status_code=500)
 
 
-def revoke_overlays(hub: Hub) -> Any:
-    def hook(channel: str, kind: str, data: dict[str, Any]) -> None:
-        if kind == "revoke_overlays":
-            asyncio.get_running_loop().create_task(
-                hub.close_channel(channel, CLOSE_REVOKED, "overlay token revoked", "overlay")
-            )
-
-    return hook
+def channel_states(db: Database, redis: Any) -> Channels:
+    """Each area's channels and how the hub reads their whole state."""
+    channels = Channels()
+    show_sockets.register_channel(channels, db)
+    sales_sockets.register_channel(channels, db, redis)
+    return channels
 
 
 def build_routes() -> list[BaseRoute]:
@@ -141,7 +143,7 @@ def build_routes() -> list[BaseRoute]:
     ]
     for router in API_ROUTERS:
         routes += router.routes()
-    routes += hub_routes()
+    routes += show_sockets.routes() + sales_sockets.routes()
     routes.append(Mount("/overlays", app=OverlayFiles(directory=overlays_dir()), name="overlays"))
     routes += page_routes()
     return routes
@@ -149,21 +151,24 @@ def build_routes() -> list[BaseRoute]:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
+    assemble()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.db = Database(settings)
+        # Who is calling, for API routing, pages and websockets: found by the access area.
+        app.state.authenticator = token_authenticator(app.state.db)
         redis_url = redis_conn.resolve_url(settings)
         app.state.redis = redis_conn.connect(settings.with_overrides(redis_url=redis_url))
         app.state.aredis = redis_conn.connect_async(redis_url)
         app.state.openapi = openapi_document([e for r in API_ROUTERS for e in r.endpoints])
         app.state.hub = hub = Hub(
             app.state.aredis,
-            state_loader(app.state.db, app.state.redis),
+            channel_states(app.state.db, app.state.redis),
             naive=settings.hub_mode == "naive",
         )
-        hub.on_message.append(revoke_overlays(hub))
+        hub.on_message.append(show_sockets.revoke_overlays(hub))
         await hub.start()
         publisher = RedisPublisher(app.state.redis)
         background = [

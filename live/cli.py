@@ -35,7 +35,7 @@ def _export(settings: Settings) -> None:
 def _dev_webhook_secret(settings: Settings) -> str:
     """Webhooks work out of the box: a configured default secret wins, else the data folder's
     own (made on first start), handed to the web process like any other setting."""
-    from live.sales.client import SECRET_ENV, dev_secret
+    from live.sales.tools.client import SECRET_ENV, dev_secret
 
     name = SECRET_ENV + "DEFAULT"
     if not os.environ.get(name):
@@ -68,7 +68,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from live.access.models import Role
+    from live.access.roles import Role
     from live.access.service import create_token
     from live.db import Database
     from live.migrate import upgrade
@@ -130,24 +130,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _raise_file_limit() -> None:
-    # Thousands of websockets need file descriptors: take the hard limit.
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if soft < hard:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from live.app import create_app
+    from live.limits import raise_file_limit
 
-    _raise_file_limit()
+    raise_file_limit()
     settings = _settings(args)
     app = create_app(settings)
     uvicorn.run(
@@ -352,7 +341,7 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
 def cmd_send_order(args: argparse.Namespace) -> int:
     import json
 
-    from live.sales import client
+    from live.sales.tools import client
 
     secret = client.find_secret(args.platform, args.secret, _settings(args).data_dir)
     if not secret:
@@ -398,7 +387,7 @@ def cmd_send_order(args: argparse.Namespace) -> int:
 def cmd_rehearse(args: argparse.Namespace) -> int:
     import json
 
-    from live.sales import client, rehearse
+    from live.sales.tools import client, rehearse
 
     token = args.token or os.environ.get("SIEULIVE_TOKEN")
     if not token:
@@ -437,7 +426,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
     from live.db import Database
     from live.redis_conn import connect
-    from live.sales.reconcile import reconcile
+    from live.sales.pipeline.reconcile import reconcile
 
     settings = _settings(args)
     db = Database(settings)
@@ -614,7 +603,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from live.assembly import assemble
+
     args = build_parser().parse_args(argv)
+    assemble()
     return int(args.func(args) or 0)
 
 

@@ -5,7 +5,7 @@ from live.catalog.models import Availability, Certification, Creator, Product, R
 from live.db import Base
 from live.imports.models import ImportJob
 from live.sales.models import Order, OrderBatch, OrderEvent, OrderLine, SalesTotal
-from live.sales.shortlist import ShortlistEntry
+from live.sales.reporting.shortlist import ShortlistEntry
 from live.schedule.models import Campaign, LiveSession, Segment, session_cohosts
 from live.shows.models import FeaturedPeriod, FlashSale, SegmentRun, Show, ShowCommand
 

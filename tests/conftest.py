@@ -19,13 +19,18 @@ import redis
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from live.access.models import Role
+from live.access.roles import Role
 from live.access.service import create_token
 from live.app import create_app
+from live.assembly import assemble
 from live.db import Database
 from live.models import Base
 from live.settings import Secret, Settings
 from tests import factories
+
+# What the areas lend each other, as every entry point registers it: tests call services
+# directly too, without an app.
+assemble()
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 WEBHOOK_SECRET = "test-webhook-secret"

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from live.catalog import service as catalog
 from live.catalog.models import Creator, Product, QualityStatus, Supplier
+from live.platforms import Platform
 from live.schedule import service as schedule
-from live.schedule.models import Campaign, LiveSession, Platform
+from live.schedule.models import Campaign, LiveSession
 
 _seq = itertools.count(1)
 # 2024-09-26 19:00 in Ho Chi Minh City.

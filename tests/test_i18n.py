@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from live.access.models import Role
+from live.access.roles import Role
 from live.i18n import EN, VI, Translator, pick_language
-from live.schedule.models import Platform, SegmentKind, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import SegmentKind, SessionStatus
 
 LIVE = Path(__file__).resolve().parent.parent / "live"
 

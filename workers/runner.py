@@ -5,10 +5,10 @@ from __future__ import annotations
 from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
+from live.assembly import assemble
+from live.queueing import QUEUES
 from live.settings import Settings
 from workers.watchdog import Watchdog
-
-QUEUES = ("orders", "imports", "default")
 
 
 def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "simple") -> None:
@@ -18,6 +18,7 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     `fork`, which runs each job in a forked work horse. What fork would buy — a crashing or
     leaking job can't take the worker down — matters little for our own short jobs, and a
     killed worker's batch is recovered either way. Job timeouts still apply (SIGALRM)."""
+    assemble()
     connection = redis_conn.connect(settings)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     _warm_up()
@@ -40,6 +41,6 @@ def _warm_up() -> None:
     from sqlalchemy.orm import configure_mappers
 
     import live.models  # every model, so the mappers are complete
-    import live.sales.processing  # noqa: F401
+    import live.sales.pipeline.processing  # noqa: F401
 
     configure_mappers()

@@ -14,8 +14,8 @@ import logging
 import threading
 from typing import Any
 
-from live.sales.service import more_waiting
-from workers.orders import drain_waiting, enqueue_drain
+from live.sales.pipeline.service import more_waiting
+from live.sales.tasks import drain_waiting, enqueue_drain
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0

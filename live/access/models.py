@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from live.access.roles import Role
 from live.db import Base, UTCDateTime, utcnow
-
-
-class Role(enum.StrEnum):
-    producer = "producer"
-    creator = "creator"
-    retailer = "retailer"
-    supplier = "supplier"
 
 
 class ApiToken(Base):

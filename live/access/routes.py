@@ -7,11 +7,12 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import select
 
-from live.access.models import ApiToken, Role
+from live.access.models import ApiToken
+from live.access.roles import PRODUCERS, Ctx, Role
 from live.access.service import create_token, revoke_token
 from live.api.crud import listing, paginate
 from live.api.fields import Id, Line200, Page, Schema
-from live.api.routing import PRODUCERS, ApiRouter, Ctx
+from live.api.routing import ApiRouter
 
 router = ApiRouter(tag="access")
 

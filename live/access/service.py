@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from live.access.models import ApiToken, Role
-from live.catalog.models import Creator, Retailer, Supplier
-from live.db import utcnow
+from live.access.models import ApiToken
+from live.access.roles import Principal, Role
+from live.db import Database, utcnow
 from live.errors import NotFound, Unauthorized, ValidationFailed
 
 TOKEN_PREFIX = "sl_"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a token's role and, for non-producers, whose token it is."""
-
-    token_id: int
-    role: Role
-    name: str
-    creator_id: int | None = None
-    supplier_id: int | None = None
-    retailer_id: int | None = None
 
 
 def hash_token(token: str) -> str:
@@ -45,14 +33,10 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Store a new token's hash and return the row and the token, which is never stored."""
     owners = {"creator_id": creator_id, "supplier_id": supplier_id, "retailer_id": retailer_id}
-    for field, model in (
-        ("creator_id", Creator),
-        ("supplier_id", Supplier),
-        ("retailer_id", Retailer),
-    ):
-        ident = owners[field]
-        if ident is not None and db.get(model, ident) is None:
-            raise ValidationFailed.one(field, f"{model.__name__.lower()} {ident} does not exist")
+    for field, ident in owners.items():
+        if ident is not None and not _owner_exists(db, field, ident):
+            what = field.removesuffix("_id")
+            raise ValidationFailed.one(field, f"{what} {ident} does not exist")
     expected = {Role.creator: "creator_id", Role.supplier: "supplier_id"}.get(role)
     stray = [f for f, v in owners.items() if v is not None and f != expected]
     if role is Role.retailer:
@@ -74,6 +58,16 @@ def create_token(
     return row, token
 
 
+def _owner_exists(db: Session, field: str, ident: int) -> bool:
+    """Whether the row a token would belong to exists, looked up through the token's own
+    foreign key (`creators.id`, ...): access needs no other area's models for it."""
+    (key,) = ApiToken.__table__.c[field].foreign_keys
+    table_name, _, column_name = key.target_fullname.rpartition(".")
+    owners = table(table_name, column(column_name))
+    found = db.scalar(select(owners.c[column_name]).where(owners.c[column_name] == ident))
+    return found is not None
+
+
 def authenticate(db: Session, token: str | None) -> Principal:
     if not token:
         raise Unauthorized("a token is required: Authorization: Bearer <token>", code="no_token")
@@ -88,6 +82,17 @@ def authenticate(db: Session, token: str | None) -> Principal:
         supplier_id=row.supplier_id,
         retailer_id=row.retailer_id,
     )
+
+
+def token_authenticator(db: Database) -> Callable[[str | None], Principal]:
+    """Who is calling, for API routing, pages and websockets: registered at app assembly
+    (`live/app.py`). Blocking: callers run it in a thread."""
+
+    def authenticate_token(token: str | None) -> Principal:
+        with db.reading() as session:
+            return authenticate(session, token)
+
+    return authenticate_token
 
 
 def revoke_token(db: Session, token_id: int) -> ApiToken:

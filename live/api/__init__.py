@@ -1,1 +1,3 @@
-"""The HTTP edge: thin routes, each declaring who may call it, over the domain services."""
+"""The HTTP API's machinery, for every area: declaring routes (who may call, query and body
+schemas), typed fields, listing helpers and the OpenAPI document. It knows no area: roles are
+strings here and the caller is found by the authenticator the app registers."""

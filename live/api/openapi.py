@@ -96,7 +96,7 @@ def openapi_document(endpoints: list[ApiEndpoint]) -> dict[str, Any]:
         }
         if e.access != PUBLIC:
             op["security"] = [{"bearer": []}]
-            op["x-roles"] = sorted(r.value for r in e.access)
+            op["x-roles"] = sorted(str(r) for r in e.access)
             responses["401"] = {"description": "missing or bad token", "content": error_ref}
             responses["403"] = {"description": "role not allowed", "content": error_ref}
         if e.method != "GET":

@@ -2,6 +2,9 @@
 
 The declared access is kept on the Starlette endpoint (`endpoint.access`), so a test can walk
 every route of the app and check it against the policy: a route without one fails the suite.
+
+Routing knows no area: roles are plain strings here, and who is calling is found by the
+authenticator the app registers at assembly (`app.state.authenticator`, see `live/app.py`).
 """
 
 from __future__ import annotations
@@ -9,9 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import Enum
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from live.access.models import Role
-from live.access.service import Principal, authenticate
+from live import jsontext
 from live.api.fields import MAX_INT
 from live.db import Database
 from live.errors import (
@@ -35,38 +35,40 @@ from live.errors import (
 )
 from live.settings import Settings
 
-Access = frozenset[Role] | Literal["public"]
+Access = frozenset[str] | Literal["public"]
 PUBLIC: Literal["public"] = "public"
-EVERYONE: frozenset[Role] = frozenset(Role)
-PRODUCERS: frozenset[Role] = frozenset({Role.producer})
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    raise TypeError(f"can't serialise {type(value).__name__}")
+class Caller(Protocol):
+    """Who is calling, as far as routing needs to know: the role a route's access names."""
+
+    @property
+    def role(self) -> str: ...
+
+
+# Finds who holds a token; raises Unauthorized for a missing, unknown or revoked one. Blocking
+# (it reads the database): run in a thread.
+Authenticator = Callable[[str | None], Caller]
+CallerT = TypeVar("CallerT", bound=Caller)
 
 
 class ApiResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=False, default=_default)
         try:
-            return text.encode()
+            return jsontext.dumps(content).encode()
         except UnicodeEncodeError:
             # A lone surrogate echoed back (a bad field's name): \u-escaped JSON still encodes.
-            return json.dumps(content, default=_default).encode()
+            return jsontext.dumps_ascii(content).encode()
 
 
 @dataclass
-class Ctx:
-    """What a handler gets besides its inputs: the caller and the process's resources."""
+class RequestCtx(Generic[CallerT]):
+    """What a handler gets besides its inputs: the caller and the process's resources.
+
+    The caller's type is the authenticator's: areas name it (`live.access.roles.Ctx`)."""
 
     request: Request
-    principal: Principal | None
+    principal: CallerT | None
 
     @property
     def db(self) -> Database:
@@ -79,7 +81,7 @@ class Ctx:
         return settings
 
     @property
-    def me(self) -> Principal:
+    def me(self) -> CallerT:
         assert self.principal is not None, "route is public"
         return self.principal
 
@@ -159,21 +161,17 @@ def bearer_token(request: Request) -> str | None:
 
 async def identify(
     request: Request, access: Access, token: str | None, action: str = "do this"
-) -> Principal | None:
+) -> Caller | None:
     """401 without a valid token, 403 when the token's role may not call the route."""
     if access == PUBLIC:
         return None
-    db: Database = request.app.state.db
-
-    def lookup() -> Principal:
-        with db.reading() as session:
-            return authenticate(session, token)
-
-    principal = await run_in_threadpool(lookup)
-    if principal.role not in access:
+    authenticate: Authenticator = request.app.state.authenticator
+    principal = await run_in_threadpool(authenticate, token)
+    role = str(principal.role)
+    if role not in access:
         raise Forbidden(
-            f"the {principal.role.value} role may not {action}",
-            details={"role": principal.role.value, "allowed": sorted(r.value for r in access)},
+            f"the {role} role may not {action}",
+            details={"role": role, "allowed": sorted(str(r) for r in access)},
         )
     return principal
 
@@ -243,7 +241,7 @@ def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
             kwargs["body"] = await parse_json_body(request, spec.body)
         elif spec.body_kind == "upload":
             kwargs["upload"] = await read_body(request, request.app.state.settings.max_upload_bytes)
-        ctx = Ctx(request=request, principal=principal)
+        ctx = RequestCtx(request=request, principal=principal)
         try:
             result = await run_in_threadpool(spec.handler, ctx, **kwargs)
         except IntegrityError as exc:

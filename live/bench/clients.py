@@ -104,9 +104,9 @@ def run(
     targets: list[tuple[str, str, int]], reports: Queue[Any], orders: Queue[Any], proc: int
 ) -> None:
     """Entry point of one client process."""
-    from live.cli import _raise_file_limit
+    from live.limits import raise_file_limit
 
-    _raise_file_limit()
+    raise_file_limit()
     try:
         import uvloop
     except ImportError:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,15 @@ import httpx2 as httpx
 from websockets.sync.client import connect as sync_connect
 
 from live.bench import clients as bench_clients
-from live.bench.seeding import bench_session
+from live.bench.harness import free_port, median, percentile, ratio, rss_kib, wait_http
+from live.bench.seeding import (
+    bench_campaign,
+    bench_products,
+    bench_session,
+    producer_token,
+    seeding,
+)
+from live.limits import raise_file_limit
 from live.settings import Settings, load_settings
 
 
@@ -50,102 +57,39 @@ class Target:
         return f"http://127.0.0.1:{self.ports[0]}"
 
     def rss_kib(self) -> int:
-        return sum(_rss_kib(p.pid) for p in self.procs)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
+        return sum(rss_kib(p.pid) for p in self.procs)
 
 
 def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
     """A campaign with two sessions (app and baseline must not share a channel)."""
-    from datetime import date
-
-    from live.access.models import Role
-    from live.access.service import create_token
-    from live.catalog import service as catalog
-    from live.catalog.models import QualityStatus
-    from live.db import Database
-    from live.migrate import upgrade
-    from live.schedule import service as schedule
-
-    upgrade(settings)
-    db = Database(settings)
     stamp = f"{os.getpid()}-{int(time.time())}"
-    try:
-        with db.unit_of_work() as s:
-            supplier = catalog.save_supplier(
-                s, {"name": f"HTX Bench {stamp}", "province": "Bến Tre", "tax_code": None}
-            )
-            products = [
-                catalog.save_product(
-                    s,
-                    {
-                        "supplier_id": supplier.id,
-                        "sku": f"B{stamp}-{i}",
-                        "name": f"Kẹo dừa Bến Tre sầu riêng {i} – hộp quà 500g",
-                        "category": "Bánh kẹo",
-                        "province": "Bến Tre",
-                        "list_price": 85_000 + i * 1000,
-                        "live_price": 65_000 + i * 1000,
-                        "ocop_stars": 4,
-                        "qc_status": QualityStatus.approved,
-                        "qc_reviewer": "bench",
-                        "campaign_stock": 10_000,
-                        "talking_points": "Dừa sáp Trà Vinh chính gốc, cơm dày dẻo. " * 3,
-                        "certifications": [],
-                        "image_url": None,
-                        "buy_link": f"https://sieulive.example/p/b{i}",
-                    },
-                )
-                for i in range(3)
-            ]
-            campaign = schedule.save_campaign(
+    with seeding(settings) as s:
+        products = bench_products(
+            s,
+            stamp,
+            3,
+            sku=f"B{stamp}-{{i}}",
+            name="Kẹo dừa Bến Tre sầu riêng {i} – hộp quà 500g",
+            list_price=85_000,
+            live_price=65_000,
+            price_step=1000,
+            stock=10_000,
+            talking_points="Dừa sáp Trà Vinh chính gốc, cơm dày dẻo. " * 3,
+            buy_link="https://sieulive.example/p/b{i}",
+        )
+        campaign = bench_campaign(s, f"Bench {stamp}")
+        sessions = [
+            bench_session(
                 s,
-                {
-                    "name": f"Bench {stamp}",
-                    "starts_on": date(2030, 1, 1),
-                    "ends_on": date(2030, 1, 2),
-                },
+                campaign_id=campaign.id,
+                code=f"B{stamp}-{n}",
+                title="Bench",
+                products=products,
             )
-            sessions = [
-                bench_session(
-                    s,
-                    campaign_id=campaign.id,
-                    code=f"B{stamp}-{n}",
-                    title="Bench",
-                    products=products,
-                )
-                for n in range(2)
-            ]
-            _row, token = create_token(s, Role.producer, f"bench {stamp}")
-            product_ids = [p.id for p in products]
-    finally:
-        db.dispose()
+            for n in range(2)
+        ]
+        token = producer_token(s, f"bench {stamp}")
+        product_ids = [p.id for p in products]
     return token, sessions, product_ids, campaign.id
 
 
@@ -164,7 +108,7 @@ def servers(settings: Settings, redis_url: str, web_processes: int) -> Iterator[
         for name, mode, count in (("app", "fast", web_processes), ("baseline", "naive", 1)):
             target = started[name] = Target(name, [], [], [])
             for _ in range(count):
-                port = _free_port()
+                port = free_port()
                 target.ports.append(port)
                 target.procs.append(
                     subprocess.Popen(
@@ -183,8 +127,8 @@ def servers(settings: Settings, redis_url: str, web_processes: int) -> Iterator[
                     )
                 )
             for port, proc in zip(target.ports, target.procs, strict=True):
-                _wait_http(f"http://127.0.0.1:{port}/healthz", proc)
-        port = _free_port()
+                wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+        port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "live.bench.floor", str(port)], stdout=subprocess.PIPE
         )
@@ -203,20 +147,12 @@ def servers(settings: Settings, redis_url: str, web_processes: int) -> Iterator[
                 p.kill()
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def run(
     clients: int, rounds: int, client_procs: int, web_processes: int, settings: Settings
 ) -> dict[str, Any]:
-    from live.cli import _raise_file_limit
     from live.redis_conn import resolve_url
 
-    _raise_file_limit()
+    raise_file_limit()
     redis_url = resolve_url(settings)
     token, sessions, products, _campaign = prepare(settings)
     headers = {"Authorization": f"Bearer {token}"}
@@ -324,13 +260,13 @@ def run(
         return {
             "clients": clients,
             "received": received[name],
-            "p50_ms": round(_percentile(latencies[name], 0.50), 1),
-            "p99_ms": round(_percentile(latencies[name], 0.99), 1),
+            "p50_ms": round(percentile(latencies[name], 0.50), 1),
+            "p99_ms": round(percentile(latencies[name], 0.99), 1),
             # CPU time of the serving process while it hands one change to every client (the
             # steady figure on a shared box); wall time, preemption included, beside it.
-            "fanout_ms": _median(t.fanout_cpu_ms),
-            "fanout_wall_ms": _median(t.fanout_ms),
-            "command_to_fanout_ms": _median(t.command_ms),
+            "fanout_ms": median(t.fanout_cpu_ms),
+            "fanout_wall_ms": median(t.fanout_ms),
+            "command_to_fanout_ms": median(t.command_ms),
             "kib_per_connection": round(rss[name] / max(clients, 1), 1),
         }
 
@@ -344,9 +280,9 @@ def run(
     result["connect_seconds"] = round(connect_seconds, 1)
     result["frame_bytes"] = frame_size
     result["ratios"] = {
-        "fanout_vs_baseline": _ratio(base["fanout_ms"], result["fanout_ms"]),
-        "p50_vs_floor": _ratio(result["p50_ms"], floor_["p50_ms"]),
-        "p99_vs_floor": _ratio(result["p99_ms"], floor_["p99_ms"]),
+        "fanout_vs_baseline": ratio(base["fanout_ms"], result["fanout_ms"]),
+        "p50_vs_floor": ratio(result["p50_ms"], floor_["p50_ms"]),
+        "p99_vs_floor": ratio(result["p99_ms"], floor_["p99_ms"]),
     }
     ratios = result["ratios"]
     result["targets_met"] = {
@@ -371,16 +307,6 @@ def _fanout_figures(http: httpx.Client, target: Target) -> None:
         target.fanout_cpu_ms.append(max(f["cpu_ms"] for f in round_fanouts))
         started = min(f["at"] - f["ms"] / 1000 for f in round_fanouts)
         target.command_ms.append((started - at) * 1000)
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 2) if values else None
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    if not a or not b:
-        return None
-    return round(a / b, 2)
 
 
 def _command(

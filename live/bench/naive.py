@@ -11,9 +11,9 @@ from typing import Any
 
 from live import redis_conn
 from live.db import Database
-from live.sales import counters, service
-from live.sales.events import OrderEvent
-from live.sales.stock import StockGate
+from live.sales.intake.events import OrderEvent
+from live.sales.pipeline import counters, service
+from live.sales.pipeline.stock import StockGate
 from live.settings import load_settings
 
 

@@ -33,12 +33,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from live.bench.fanout import _free_port, _percentile, _wait_http
-from live.bench.seeding import bench_session
+from live.bench.harness import free_port, percentile, rate, ratio, wait_http
+from live.bench.seeding import (
+    bench_campaign,
+    bench_products,
+    bench_session,
+    producer_token,
+    seeding,
+)
 from live.settings import Settings, load_settings
 
 PLATFORM = "tiktok_shop"
@@ -114,7 +120,7 @@ def check_redis_is_ours(redis: Any) -> None:
     refuse when another pipeline is using it."""
     from rq import Worker
 
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     busy = []
     if redis.llen(inbox.INBOX) or redis.zcard(inbox.IN_FLIGHT):
@@ -131,73 +137,39 @@ def check_redis_is_ours(redis: Any) -> None:
 def seed(settings: Settings, storm_rounds: list[str] | tuple[str, ...] = ()) -> Seed:
     """A supplier, products, and per phase (and storm round) a campaign of sessions
     (attribution by code)."""
-    from live.access.models import Role
-    from live.access.service import create_token
-    from live.catalog import service as catalog
-    from live.catalog.models import QualityStatus
-    from live.db import Database
-    from live.migrate import upgrade
-    from live.schedule import service as schedule
-
-    upgrade(settings)
-    db = Database(settings)
     stamp = f"{os.getpid()}"
-    try:
-        with db.unit_of_work() as s:
-            supplier = catalog.save_supplier(
-                s, {"name": f"HTX Bench {stamp}", "province": "Bến Tre", "tax_code": None}
-            )
-            products = [
-                catalog.save_product(
-                    s,
-                    {
-                        "supplier_id": supplier.id,
-                        "sku": f"BO{stamp}-{i}",
-                        "name": f"Kẹo dừa Bến Tre {i} – hộp 500g",
-                        "category": "Bánh kẹo",
-                        "province": "Bến Tre",
-                        "list_price": 85_000,
-                        "live_price": PRICE,
-                        "ocop_stars": 4,
-                        "qc_status": QualityStatus.approved,
-                        "qc_reviewer": "bench",
-                        "campaign_stock": 1_000_000,
-                        "talking_points": "Dừa sáp Trà Vinh, cơm dày dẻo.",
-                        "certifications": [],
-                        "image_url": None,
-                        "buy_link": None,
-                    },
-                )
-                for i in range(PRODUCTS)
-            ]
-            result = Seed("", [p.sku for p in products], [p.id for p in products])
-            for n, phase in enumerate((*PHASES, *storm_rounds)):
-                campaign = schedule.save_campaign(
-                    s,
-                    {
-                        "name": f"Bench orders {phase} {stamp}",
-                        "starts_on": date(2030, 1, 1),
-                        "ends_on": date(2030, 1, 2),
-                    },
-                )
-                ids, codes = [], []
-                sessions = STORM_SESSIONS if phase.startswith("storm") else SESSIONS_PER_CAMPAIGN
-                for k in range(sessions):
-                    code = f"BO{stamp}-{n}-{k}"
-                    ids.append(
-                        bench_session(
-                            s,
-                            campaign_id=campaign.id,
-                            code=code,
-                            title=f"Bench {phase} {k}",
-                            products=products,
-                        )
+    with seeding(settings) as s:
+        products = bench_products(
+            s,
+            stamp,
+            PRODUCTS,
+            sku=f"BO{stamp}-{{i}}",
+            name="Kẹo dừa Bến Tre {i} – hộp 500g",
+            list_price=85_000,
+            live_price=PRICE,
+            stock=1_000_000,
+            talking_points="Dừa sáp Trà Vinh, cơm dày dẻo.",
+            buy_link=None,
+        )
+        result = Seed("", [p.sku for p in products], [p.id for p in products])
+        for n, phase in enumerate((*PHASES, *storm_rounds)):
+            campaign = bench_campaign(s, f"Bench orders {phase} {stamp}")
+            ids, codes = [], []
+            sessions = STORM_SESSIONS if phase.startswith("storm") else SESSIONS_PER_CAMPAIGN
+            for k in range(sessions):
+                code = f"BO{stamp}-{n}-{k}"
+                ids.append(
+                    bench_session(
+                        s,
+                        campaign_id=campaign.id,
+                        code=code,
+                        title=f"Bench {phase} {k}",
+                        products=products,
                     )
-                    codes.append(code)
-                result.campaigns[phase] = Campaign(campaign.id, ids, codes)
-            _row, result.token = create_token(s, Role.producer, f"bench orders {stamp}")
-    finally:
-        db.dispose()
+                )
+                codes.append(code)
+            result.campaigns[phase] = Campaign(campaign.id, ids, codes)
+        result.token = producer_token(s, f"bench orders {stamp}")
     return result
 
 
@@ -230,7 +202,7 @@ def client_process(
 ) -> None:
     """Send this process's requests from `threads` kept-alive connections; report each
     request's end time, size and status."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
     bodies = []
@@ -248,7 +220,7 @@ def send_bodies(
     """Post (event count, body) pairs from `threads` kept-alive connections, each thread
     every `threads`-th body in turn, 429s retried; (end time, count, status, 429s met) of
     each request."""
-    from live.sales.client import Http, signed_headers
+    from live.sales.tools.client import Http, signed_headers
 
     done: list[tuple[float, int, int, int]] = []
     lock = threading.Lock()
@@ -334,7 +306,7 @@ def lag_ms(accepted: list[float], seen: list[tuple[float, int]], total: int) -> 
 
 
 def counter(redis: Any, campaign_id: int) -> int:
-    from live.sales.counters import CAMPAIGN
+    from live.sales.pipeline.counters import CAMPAIGN
 
     return int(redis.hget(f"{CAMPAIGN}{campaign_id}", "gross_units") or 0)
 
@@ -478,10 +450,10 @@ def http_phase(
         "requests": len(requests),
         "refused": refused,
         "throttled": sum(t for *_, t in sent),  # 429 answers (a full inbox), each retried
-        "accepted_per_s": _rate(len(accepted), last_accept - started),
-        "processed_per_s": _rate(orders, processed_at - started) if processed_at else None,
-        "lag_p50_ms": _ms(_percentile(lags, 0.50)),
-        "lag_p99_ms": _ms(_percentile(lags, 0.99)),
+        "accepted_per_s": rate(len(accepted), last_accept - started),
+        "processed_per_s": rate(orders, processed_at - started) if processed_at else None,
+        "lag_p50_ms": _ms(percentile(lags, 0.50)),
+        "lag_p99_ms": _ms(percentile(lags, 0.99)),
         "snapshots": len(watcher.seen),
         "seconds": round((processed_at or time.time()) - started, 2),
         "stored": stored,
@@ -534,10 +506,10 @@ def baseline_phase(
     return {
         "orders": orders,
         "processed": done,
-        "accepted_per_s": _rate(orders, enqueued - started),
-        "processed_per_s": _rate(done, finished - started),
-        "lag_p50_ms": _ms(_percentile(lags, 0.50)),
-        "lag_p99_ms": _ms(_percentile(lags, 0.99)),
+        "accepted_per_s": rate(orders, enqueued - started),
+        "processed_per_s": rate(done, finished - started),
+        "lag_p50_ms": _ms(percentile(lags, 0.50)),
+        "lag_p99_ms": _ms(percentile(lags, 0.99)),
         "seconds": round(finished - started, 2),
         "stored": stored,
         "aggregated": aggregated,
@@ -624,7 +596,7 @@ def floor_phase(settings: Settings, data: Seed, orders: int) -> dict[str, Any]:
     return {
         "orders": orders,
         "chunk": FLOOR_CHUNK,
-        "inserted_per_s": _rate(orders, seconds),
+        "inserted_per_s": rate(orders, seconds),
         "seconds": round(seconds, 2),
         "stored": stored,
     }
@@ -670,7 +642,7 @@ def processes(
     try:
         urls = []
         for _ in range(web_processes):
-            port = _free_port()
+            port = free_port()
             urls.append(f"http://127.0.0.1:{port}")
             webs.append(
                 subprocess.Popen(
@@ -681,7 +653,7 @@ def processes(
                 )
             )
         for url, proc in zip(urls, webs, strict=True):
-            _wait_http(f"{url}/healthz", proc)
+            wait_http(f"{url}/healthz", proc)
         start_workers(worker_class)
         yield urls, start_workers
     finally:
@@ -812,12 +784,12 @@ def run(
     }
     base = baseline["processed_per_s"]
     ratios: dict[str, Any] = {
-        "batched_vs_baseline": _ratio(batched["processed_per_s"], base),
-        "batched_vs_floor": _ratio(batched["processed_per_s"], floor["inserted_per_s"]),
-        "one_per_request_vs_baseline": _ratio(single["processed_per_s"], base),
+        "batched_vs_baseline": ratio(batched["processed_per_s"], base),
+        "batched_vs_floor": ratio(batched["processed_per_s"], floor["inserted_per_s"]),
+        "one_per_request_vs_baseline": ratio(single["processed_per_s"], base),
     }
     if storms:
-        ratios["storm_n_vs_storm_1"] = _ratio(
+        ratios["storm_n_vs_storm_1"] = ratio(
             storms["storm_n"]["processed_events_per_s"],
             storms["storm_1"]["processed_events_per_s"],
         )
@@ -857,7 +829,7 @@ def failed_jobs(redis: Any) -> set[str]:
 
 def _cleanup(redis: Any, data: Seed) -> None:
     """The bench's own live counters and dashboard marks (the DB goes with its schema)."""
-    from live.sales.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, SESSION
+    from live.sales.pipeline.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, SESSION
 
     keys = [f"{CAMPAIGN}{c.id}" for c in data.campaigns.values()]
     sessions = [sid for c in data.campaigns.values() for sid in c.session_ids]
@@ -868,16 +840,8 @@ def _cleanup(redis: Any, data: Seed) -> None:
     redis.srem(DIRTY_CAMPAIGNS, *(c.id for c in data.campaigns.values()))
 
 
-def _rate(count: int, seconds: float) -> float | None:
-    return round(count / seconds, 1) if seconds > 0 else None
-
-
 def _ms(value: float) -> float | None:
     return None if value != value or value == float("inf") else round(value, 1)
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 2) if a and b else None
 
 
 def main(args: Any) -> int:

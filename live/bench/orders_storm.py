@@ -30,6 +30,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from live.bench.harness import rate
 from live.bench.orders import PLATFORM, PRICE, Campaign, Seed, failed_jobs, send_bodies
 from live.bench.storm import FIGURES, SessionSpec, Storm, make_storm
 from live.settings import Settings
@@ -61,7 +62,7 @@ def client_process(
 ) -> None:
     """Build the same storm again (it is deterministic: nothing big crosses the process
     boundary), take every `parts`-th body of its main part and send them."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     storm = build(*storm_args)
     bodies = [(len(body), encode({"events": body})) for body in storm.main[part::parts]]
@@ -72,7 +73,7 @@ def client_process(
 
 def send_serially(url: str, secret: str, bodies: list[list[dict[str, Any]]]) -> tuple[int, int]:
     """Post bodies one after the other on one connection, 429s retried; (refused, 429s)."""
-    from live.sales.client import encode
+    from live.sales.tools.client import encode
 
     done = send_bodies([url], secret, [(len(b), encode({"events": b})) for b in bodies], 1)
     refused = sum(count for _t, count, status, _ in done if status != 202)
@@ -82,7 +83,7 @@ def send_serially(url: str, secret: str, bodies: list[list[dict[str, Any]]]) -> 
 def idle(redis: Any) -> bool:
     """Nothing waits in the inbox and no batch is in flight (read together). A batch leaves
     the in-flight set only after its commit and its live counters."""
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     pipe = redis.pipeline(transaction=True)
     pipe.llen(inbox.INBOX)
@@ -117,7 +118,7 @@ def pair_ratios(done: list[dict[str, Any]]) -> list[float | None]:
     """N workers' rate over one worker's, for each consecutive pair of rounds."""
     ratios: list[float | None] = []
     for first, second in zip(done[::2], done[1::2], strict=False):
-        by = {r["phase"]: _rate(r["main_events"], r["seconds"]) for r in (first, second)}
+        by = {r["phase"]: rate(r["main_events"], r["seconds"]) for r in (first, second)}
         one, many = by.get("storm_1"), by.get("storm_n")
         ratios.append(round(many / one, 2) if one and many else None)
     return ratios
@@ -137,7 +138,7 @@ def storm_round(
     threads: int,
 ) -> dict[str, Any]:
     """One storm, sent and checked (everything but `reconcile`, run once after every round)."""
-    from live.sales import inbox
+    from live.sales.intake import inbox
 
     campaign = data.campaigns[key]
     prefix = key.removeprefix("storm_").upper() + "-"  # 1_1-, N_1-, …
@@ -247,17 +248,17 @@ def summary(
     return {
         "workers": workers,
         **total,
-        "accepted_events_per_s": _rate(total["main_events"], accept),
+        "accepted_events_per_s": rate(total["main_events"], accept),
         # The main part of each round, from its first request until the pipeline is idle.
-        "processed_events_per_s": _rate(total["main_events"], seconds) if timed else None,
-        "processed_orders_per_s": _rate(total["orders"], seconds) if timed else None,
+        "processed_events_per_s": rate(total["main_events"], seconds) if timed else None,
+        "processed_orders_per_s": rate(total["orders"], seconds) if timed else None,
         "seconds": round(seconds, 2) if timed else None,
         "rounds": [
             {
                 "round": r["round"],
                 "orders": r["orders"],
                 "seconds": round(r["seconds"], 2) if r["seconds"] else None,
-                "processed_events_per_s": _rate(r["main_events"], r["seconds"]),
+                "processed_events_per_s": rate(r["main_events"], r["seconds"]),
             }
             for r in rounds
         ],
@@ -273,7 +274,7 @@ def summary(
 def reconcile_differences(settings: Settings, redis: Any) -> int:
     """How many differences `sieulive reconcile --check` finds (every kind it reports)."""
     from live.db import Database
-    from live.sales.reconcile import reconcile
+    from live.sales.pipeline.reconcile import reconcile
 
     db = Database(settings)
     try:
@@ -293,9 +294,9 @@ def check(
 
     from live.catalog.models import Product
     from live.db import Database
-    from live.sales import counters
     from live.sales.models import Attribution, Order, OrderLine, SalesTotal
     from live.sales.models import OrderEvent as KeptEvent
+    from live.sales.pipeline import counters
 
     session_of = dict(zip(campaign.codes, campaign.session_ids, strict=True))
     code_of = {sid: code for code, sid in session_of.items()}
@@ -452,7 +453,3 @@ def _grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
                 figures[column[order.state]] += line.quantity
                 figures[column[order.state] + 1] += revenue
     return dict(result)
-
-
-def _rate(count: int, seconds: float | None) -> float | None:
-    return round(count / seconds, 1) if seconds and seconds > 0 else None

@@ -18,8 +18,9 @@ applied, so a test or a benchmark can check the pipeline's result exactly:
 - "late low-rank" events: for some orders an exact copy of an earlier created or paid event,
   in `late`, to be sent at the very end, after the higher statuses.
 
-Event dicts are sieulive's own webhook format (`live/sales/events.py`, docs/orders.md); a body
-is posted as `{"events": body}`. Duplicates share one dict: treat the events as read-only.
+Event dicts are sieulive's own webhook format (`live/sales/intake/events.py`,
+docs/orders.md); a body is posted as `{"events": body}`. Duplicates share one dict: treat the
+events as read-only.
 
 Nothing oversells: no flash sales, every SKU is in its session's line-up. Pure Python, no I/O;
 20,000 orders take under a second.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from live.access.models import Role
+from live.access.roles import EVERYONE, PRODUCERS, Ctx, Role
 from live.api.crud import get_or_404, listing, paginate, partial
-from live.api.routing import EVERYONE, PRODUCERS, ApiRouter, Ctx
+from live.api.routing import ApiRouter
 from live.catalog import service
 from live.catalog.models import Creator, Product, Retailer, Supplier
 from live.catalog.schemas import (

@@ -28,7 +28,7 @@ from live.api.fields import (
     When,
 )
 from live.catalog.models import QualityStatus
-from live.schedule.models import Platform
+from live.platforms import Platform
 
 Province = Required100
 # Mã số thuế: 10 digits, or 13 with a branch suffix (0312345678-001); the column holds 20.

@@ -1,7 +1,8 @@
 """Catalog rules: suppliers, products with their quality check, retailers, creators.
 
 Functions take an open session; the caller's unit of work commits. Product edits that touch
-what the schedule relies on (quality, certificates, stock) recheck the sessions using it.
+what the schedule relies on (quality, certificates, stock) recheck the sessions using it,
+through what the schedule registers (`live/catalog/uses.py`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,8 +34,8 @@ from live.catalog.schemas import (
     SupplierIn,
     SupplierQuery,
 )
+from live.catalog.uses import USES
 from live.errors import Conflict, ValidationFailed
-from live.schedule.models import LiveSession, Segment, session_cohosts
 from live.text import search_key
 
 
@@ -157,9 +158,6 @@ def save_product(
     db: Session, data: dict[str, Any], product: Product | None = None, reviewer: str = ""
 ) -> Product:
     """Create or update a product; then every session using it is checked again."""
-    from live.schedule.rules import recheck_sessions_using
-    from live.schedule.service import reindex_sessions
-
     is_new = product is None
     renamed = product is not None and data.get("name", product.name) != product.name
     product = product or Product()
@@ -185,9 +183,7 @@ def save_product(
     product.search_key = product_search_key(product)
     db.flush()  # the answer shows the updated_at this write stores
     if not is_new:  # nothing plans a product that didn't exist
-        recheck_sessions_using(db, product.id)
-    if renamed:
-        reindex_sessions(db, LiveSession.id.in_(_sessions_using(product.id)))
+        USES.get().product_changed(db, product.id, renamed=renamed)
     return product
 
 
@@ -200,13 +196,9 @@ def product_search_key(product: Product) -> str:
     )
 
 
-def _sessions_using(product_id: int) -> Any:
-    return select(Segment.session_id).where(Segment.product_id == product_id)
-
-
 def delete_product(db: Session, product_id: int) -> None:
     product = get_or_404(db, Product, product_id)
-    if db.scalar(select(Segment.id).where(Segment.product_id == product_id).limit(1)):
+    if USES.get().product_in_use(db, product_id):
         raise Conflict("the product is in a run-of-show", code="in_use")
     db.delete(product)
 
@@ -294,24 +286,13 @@ def save_creator(db: Session, data: dict[str, Any], creator: Creator | None = No
     db.add(creator)
     _flush_unique(db, "creator", "name")
     if renamed:
-        from live.schedule.service import reindex_sessions
-
-        cohosting = select(session_cohosts.c.session_id).where(
-            session_cohosts.c.creator_id == creator.id
-        )
-        reindex_sessions(
-            db, or_(LiveSession.host_creator_id == creator.id, LiveSession.id.in_(cohosting))
-        )
+        USES.get().creator_renamed(db, creator.id)
     return creator
 
 
 def delete_creator(db: Session, creator_id: int) -> None:
     creator = get_or_404(db, Creator, creator_id)
-    hosting = select(LiveSession.id).where(LiveSession.host_creator_id == creator_id).limit(1)
-    cohosting = select(session_cohosts.c.session_id).where(
-        session_cohosts.c.creator_id == creator_id
-    )
-    if db.scalar(hosting) or db.scalar(cohosting.limit(1)):
+    if USES.get().creator_in_use(db, creator_id):
         raise Conflict("the creator is in sessions", code="in_use")
     db.delete(creator)
 

@@ -13,14 +13,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from live.access.models import ApiToken, Role
+from live.access.models import ApiToken
+from live.access.roles import Role
 from live.access.service import create_token
 from live.catalog import service as catalog
 from live.catalog.models import Creator, Product, QualityStatus, Retailer, Supplier
 from live.db import Database, utcnow
 from live.demo import data
+from live.platforms import Platform
 from live.schedule import service as schedule
-from live.schedule.models import Campaign, Platform, SegmentKind, SessionStatus
+from live.schedule.models import Campaign, SegmentKind, SessionStatus
 from live.schedule.schemas import SegmentIn
 
 CAMPAIGN_NAME = "Siêu live hàng Việt 2024"

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from live.api.routing import PRODUCERS, ApiRouter, Ctx
-
-router = ApiRouter(tag="hub")
+from live.api.routing import Access, ApiRouter, Caller, RequestCtx
 
 
-@router.route(
-    "GET",
-    "/api/hub/stats",
-    access=PRODUCERS,
-    summary="This web process's websocket clients and recent fan-out times",
-)
-def hub_stats(ctx: Ctx) -> dict[str, Any]:
-    hub = ctx.request.app.state.hub
-    return {
-        "epoch": hub.epoch,
-        "mode": "naive" if hub.naive else "fast",
-        "clients": sum(len(c) for c in list(hub.channels.values())),
-        "channels": len(hub.channels),
-        "fanouts": list(hub.stats),
-    }
+def stats_router(access: Access) -> ApiRouter:
+    """The stats route behind `access`, which the app names when it assembles (the hub knows
+    no roles)."""
+    router = ApiRouter(tag="hub")
+
+    @router.route(
+        "GET",
+        "/api/hub/stats",
+        access=access,
+        summary="This web process's websocket clients and recent fan-out times",
+    )
+    def hub_stats(ctx: RequestCtx[Caller]) -> dict[str, Any]:
+        hub = ctx.request.app.state.hub
+        return {
+            "epoch": hub.epoch,
+            "mode": "naive" if hub.naive else "fast",
+            "clients": sum(len(c) for c in list(hub.channels.values())),
+            "channels": len(hub.channels),
+            "fanouts": list(hub.stats),
+        }
+
+    return router

@@ -1,39 +1,50 @@
-"""What the whole state of each kind of channel is, read from the DB (the source of truth)."""
+"""Channels and their whole state. The hub knows no area: each registers, for its kind of
+channel, how to read the whole state from the DB (the source of truth) and which kinds of
+published change carry that state whole.
+
+A channel is named "<kind>:<id>" (`show:12`, `campaign:3`); the app registers the kinds when it
+assembles (`live/app.py`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from live.db import Database
 from live.errors import NotFound
 
+# The whole state of one channel of a kind, by its id. Blocking (it reads the DB): run in a thread.
+StateLoader = Callable[[int], dict[str, Any]]
 
-def state_loader(db: Database, redis: Any = None) -> Any:
-    async def load(channel: str) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class ChannelKind:
+    load: StateLoader
+    whole_state: frozenset[str]
+
+
+class Channels:
+    def __init__(self) -> None:
+        self._kinds: dict[str, ChannelKind] = {}
+
+    def register(self, kind: str, load: StateLoader, *, whole_state: Iterable[str] = ()) -> None:
+        """`load(id)` reads the whole state of channel `kind:id`; changes published with a kind
+        in `whole_state` carry it whole, so the hub keeps them as its freshest copy."""
+        self._kinds[kind] = ChannelKind(load, frozenset(whole_state))
+
+    async def load(self, channel: str) -> dict[str, Any]:
         kind, _, ident = channel.partition(":")
-        return await run_in_threadpool(_load, db, redis, kind, int(ident))
+        registered = self._kinds.get(kind)
+        if registered is None:
+            raise NotFound("channel", f"{kind}:{ident}")
+        return await run_in_threadpool(registered.load, int(ident))
 
-    return load
-
-
-def _load(db: Database, redis: Any, kind: str, ident: int) -> dict[str, Any]:
-    if kind == "show":
-        from live.shows.service import current_state
-
-        with db.unit_of_work() as session:
-            return current_state(session, ident)
-    if kind == "campaign":
-        from live.schedule.models import Campaign
-
-        with db.reading() as session:
-            campaign = session.get(Campaign, ident)
-            if campaign is None:
-                raise NotFound("campaign", ident)
-            name = campaign.name
-        from live.sales.snapshots import campaign_snapshot
-
-        snapshot = campaign_snapshot(redis, ident) if redis is not None else {}
-        return {**snapshot, "campaign_id": ident, "name": name}
-    raise NotFound("channel", f"{kind}:{ident}")
+    def whole_state_kinds(self) -> frozenset[str]:
+        """Every kind of change that carries a whole state, the hub's own first frame included."""
+        kinds = {"state"}
+        for registered in self._kinds.values():
+            kinds |= registered.whole_state
+        return frozenset(kinds)

@@ -28,6 +28,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from websockets.frames import Frame, Opcode
 
+from live.hub.channels import Channels
 from live.hub.publish import encode, topic_prefix
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
 CLOSE_REVOKED = 4410
 
-StateLoader = Callable[[str], Awaitable[dict[str, Any]]]
 TextHandler = Callable[["Client", dict[str, Any]], Awaitable[None]]
 
 
@@ -137,10 +137,11 @@ class Client:
 
 
 class Hub:
-    def __init__(self, redis: Any, load_state: StateLoader, *, naive: bool = False) -> None:
+    def __init__(self, redis: Any, channels: Channels, *, naive: bool = False) -> None:
         self.redis = redis  # redis.asyncio client
         self.prefix = topic_prefix(redis)
-        self.load_state = load_state
+        self.load_state = channels.load
+        self.whole_state_kinds = channels.whole_state_kinds()
         self.epoch = uuid.uuid4().hex
         self.channels: dict[str, set[Client]] = {}
         self.seq: dict[str, int] = {}
@@ -443,7 +444,7 @@ class Hub:
             return
         for hook in self.on_message:
             hook(channel, kind, data)
-        if kind in ("show", "state", "sales"):
+        if kind in self.whole_state_kinds:
             # Changes carry the whole state: it is the freshest copy there is.
             self._states[channel] = (time.monotonic(), data)
         self.fanout(channel, kind, data)

@@ -6,11 +6,10 @@ so a command handled by process A reaches an overlay connected to process B.
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import date, datetime
-from enum import Enum
 from typing import Any, Protocol
+
+from live import jsontext
 
 log = logging.getLogger(__name__)
 
@@ -24,24 +23,8 @@ def topic_prefix(redis: Any) -> str:
     return f"{PREFIX}{kwargs.get('db', 0)}:"
 
 
-def show_channel(session_id: int) -> str:
-    return f"show:{session_id}"
-
-
-def campaign_channel(campaign_id: int) -> str:
-    return f"campaign:{campaign_id}"
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"can't serialise {type(value).__name__}")
-
-
 def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, default=_default, separators=(",", ":"))
+    return jsontext.dumps(message, compact=True)
 
 
 class Publisher(Protocol):

@@ -14,7 +14,7 @@ from live.catalog.schemas import CreatorIn, ProductIn, SupplierIn
 from live.imports import cells
 from live.imports.importer import Importer, name_key
 from live.imports.sheets import Row, Sheet
-from live.schedule.models import Platform
+from live.platforms import Platform
 
 SUPPLIER_FIELDS = {f: f for f in SupplierIn.model_fields}
 PRODUCT_FIELDS = {**{f: f for f in ProductIn.model_fields}, "supplier_id": "supplier"}

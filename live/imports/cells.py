@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from live.catalog.models import QualityStatus
 from live.money import parse_vnd
-from live.schedule.models import Platform, SegmentKind, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import SegmentKind, SessionStatus
 from live.text import fold, nfc
 
 E = TypeVar("E")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from live.access.roles import PRODUCERS, Ctx
 from live.api.crud import listing
 from live.api.fields import Page
-from live.api.routing import PRODUCERS, ApiResponse, ApiRouter, Ctx
+from live.api.routing import ApiResponse, ApiRouter
 from live.imports import service
 from live.imports.schemas import ImportOut, ImportQuery
 from live.imports.uploads import read_upload

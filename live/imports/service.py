@@ -27,13 +27,15 @@ from live.imports.progress import read_progress, reporter, write_progress
 from live.imports.readers import read_file
 from live.imports.schedule_rows import import_segments, import_sessions
 from live.imports.sheets import Plan, Sheet, plan_sheets
+from live.queueing import IMPORTS
 
 log = logging.getLogger("sieulive.imports")
 
-# workers/runner.py listens on this queue; the job is workers.imports.run_import.
-QUEUE = "imports"
-JOB = "workers.imports.run_import"
-ON_FAILURE = "workers.imports.import_failed"
+# Enqueued by name: the job module (tasks.py) runs this service's functions, so importing it
+# here would go in a circle.
+QUEUE = IMPORTS
+JOB = "live.imports.tasks.run_import"
+ON_FAILURE = "live.imports.tasks.import_failed"
 # A workbook of a whole campaign takes seconds; an hour only stops a stuck job.
 JOB_TIMEOUT_SECONDS = 3600
 

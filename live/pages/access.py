@@ -12,21 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from live.access.service import Principal
+from live.access.roles import Principal
 from live.api.fields import MAX_INT
-from live.api.routing import Access, bearer_token, identify
-from live.db import Database
+from live.api.routing import Access, RequestCtx, bearer_token, identify
 from live.errors import DomainError, Forbidden, NotFound, Unauthorized
 from live.i18n import LANGUAGE_COOKIE, Translator, pick_language
 from live.pages.rendering import render
-from live.settings import Settings
 
 TOKEN_COOKIE = "sieulive_token"
 TOKEN_COOKIE_SECONDS = 30 * 24 * 3600
@@ -47,22 +45,10 @@ SECURITY_HEADERS = {
 
 
 @dataclass
-class PageCtx:
-    """What a page handler gets: the request, the caller, the language, and how to render."""
+class PageCtx(RequestCtx[Principal]):
+    """What a page handler gets: an API handler's context, the language, and how to render."""
 
-    request: Request
-    principal: Principal | None
     t: Translator
-
-    @property
-    def db(self) -> Database:
-        db: Database = self.request.app.state.db
-        return db
-
-    @property
-    def settings(self) -> Settings:
-        settings: Settings = self.request.app.state.settings
-        return settings
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         return render(self.request, template, self.t, status, principal=self.principal, **context)
@@ -121,7 +107,9 @@ def _explain(t: Translator, exc: DomainError) -> tuple[str, str]:
 
 
 async def _identify(request: Request, access: Access, token: str | None) -> Principal | None:
-    return await identify(request, access, token, action="open this page")
+    # The app's authenticator (live/app.py) finds Principals.
+    caller = await identify(request, access, token, action="open this page")
+    return cast(Principal | None, caller)
 
 
 PageHandler = Callable[..., Response]

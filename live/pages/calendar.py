@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from live.access.models import Role
-from live.access.service import Principal
+from live.access.roles import Principal, Role
 from live.api.crud import get_or_404
 from live.catalog.models import Creator
 from live.i18n import Translator

@@ -9,11 +9,8 @@ the show API with the revision on screen.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -24,9 +21,9 @@ from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 from starlette.responses import Response
 
-from live.access.models import Role
-from live.access.service import Principal
-from live.api.routing import PRODUCERS, bearer_token
+from live import jsontext
+from live.access.roles import PRODUCERS, Principal, Role
+from live.api.routing import bearer_token
 from live.catalog.models import Product, QualityStatus
 from live.errors import Forbidden, NotFound
 from live.i18n import MESSAGES, Translator
@@ -167,14 +164,6 @@ def words(t: Translator) -> dict[str, str]:
     return {key: MESSAGES[t.lang].get(key) or MESSAGES["vi"][key] for key in wanted}
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()  # as the API and the hub send them
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"can't serialise {type(value).__name__}")
-
-
 def script_data(view: ConsoleView, t: Translator, **extra: Any) -> Markup:
     """The page's data as JSON inside <script type="application/json">: `<`, `>` and `&`
     escaped so no product name can close the element."""
@@ -189,9 +178,7 @@ def script_data(view: ConsoleView, t: Translator, **extra: Any) -> Markup:
         "words": words(t),
         **extra,
     }
-    text = json.dumps(data, ensure_ascii=False, default=_json_default)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return Markup(jsontext.for_script(data))
 
 
 # The pages. The creator console is open to producers too (they check what the host sees).

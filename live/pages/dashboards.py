@@ -8,10 +8,7 @@ script calls the API with the viewer's own token (the API takes Bearer only, nev
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime
-from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,17 +17,23 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from starlette.responses import Response
 
-from live.access.models import Role
+from live import jsontext
+from live.access.roles import PRODUCERS, Role
 from live.api.crud import get_or_404
 from live.api.fields import Page
-from live.api.routing import PRODUCERS, bearer_token, validation_fields
+from live.api.routing import bearer_token, validation_fields
 from live.catalog.models import Supplier
 from live.errors import Forbidden, ValidationFailed
 from live.i18n import MESSAGES, Translator
 from live.pages.access import TOKEN_COOKIE, PageCtx, page
-from live.sales import orders, queues, reports, shortlist
+from live.sales.reporting import orders, shortlist
+from live.sales.reporting.leaderboard import filter_options, leaderboard
+from live.sales.reporting.over_time import sales_over_time
+from live.sales.reporting.sessions import campaign_sessions
+from live.sales.reporting.suppliers import supplier_sales
 from live.sales.routes import RETAIL, SUPPLIERS
 from live.sales.schemas import LeaderboardQuery
+from live.sales.tools import queues
 from live.schedule.models import Campaign
 
 BOARD_ROWS = 50
@@ -52,14 +55,6 @@ def words(t: Translator) -> dict[str, str]:
     return {key: MESSAGES[t.lang].get(key) or MESSAGES["vi"][key] for key in wanted}
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"can't serialise {type(value).__name__}")
-
-
 def page_data(ctx: PageCtx, **data: Any) -> Markup:
     """The page's data as JSON for <script type="application/json">; `<`, `>` and `&` are
     escaped so no product name can end the element."""
@@ -71,14 +66,28 @@ def page_data(ctx: PageCtx, **data: Any) -> Markup:
         "words": words(ctx.t),
         **data,
     }
-    text = json.dumps(payload, ensure_ascii=False, default=_json_default)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return Markup(jsontext.for_script(payload))
 
 
 def platform_label(t: Translator, platform: str) -> str:
     key = f"platform_{platform}"
     return t(key) if t.has(key) else platform
+
+
+def _api_urls(campaign_id: int) -> dict[str, str]:
+    """Where the page's script reads fresh figures (the API, with the viewer's own token)."""
+    base = f"/api/campaigns/{campaign_id}"
+    return {
+        "leaderboard": f"{base}/leaderboard",
+        "chart": f"{base}/sales-over-time",
+        "shortlist": "/api/shortlist",
+        "shortlist_export": "/api/shortlist/export",
+        "sessions": f"{base}/sales",
+        "unattributed": "/api/orders/unattributed",
+        "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
+        "queues": "/api/queues",
+        "retry": "/api/queues/failed/{id}/retry",
+    }
 
 
 def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
@@ -91,11 +100,9 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         row = get_or_404(db, Campaign, campaign_id)
         # Plain values: the reading session's rollback expires its objects.
         campaign = SimpleNamespace(id=row.id, name=row.name, timezone=row.timezone)
-        options = reports.filter_options(db, campaign_id)
-        board = reports.leaderboard(
-            db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0
-        )
-        chart = reports.sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
+        options = filter_options(db, campaign_id)
+        board = leaderboard(db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0)
+        chart = sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
         retailer_id = me.retailer_id if me.role is Role.retailer else None
         wants_list = me.role is Role.producer or retailer_id is not None
         listed = shortlist.entries(db, retailer_id) if wants_list else []
@@ -103,13 +110,12 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         if kind == "producer":
             first = Page(limit=ORDER_ROWS, offset=0)
             extra = {
-                "sessions": reports.campaign_sessions(db, campaign_id),
+                "sessions": campaign_sessions(db, campaign_id),
                 "unattributed": orders.unattributed_orders(db, first),
                 "oversold": orders.oversold_orders(db, first, campaign_id),
             }
     if kind == "producer":
         extra["queues"] = queues.queue_health(redis)
-    base = f"/api/campaigns/{campaign_id}"
     data = page_data(
         ctx,
         kind=kind,
@@ -121,17 +127,7 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         shortlist=listed,
         can_shortlist=me.role is Role.retailer and retailer_id is not None,
         shortlist_all=me.role is Role.producer,
-        urls={
-            "leaderboard": f"{base}/leaderboard",
-            "chart": f"{base}/sales-over-time",
-            "shortlist": "/api/shortlist",
-            "shortlist_export": "/api/shortlist/export",
-            "sessions": f"{base}/sales",
-            "unattributed": "/api/orders/unattributed",
-            "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
-            "queues": "/api/queues",
-            "retry": "/api/queues/failed/{id}/retry",
-        },
+        urls=_api_urls(campaign_id),
         board_rows=BOARD_ROWS,
         order_rows=ORDER_ROWS,
         minutes=CHART_MINUTES,
@@ -177,7 +173,7 @@ def supplier_dashboard(ctx: PageCtx, supplier_id: int) -> Response:
     with ctx.db.reading() as db:
         found = get_or_404(db, Supplier, supplier_id)
         supplier = SimpleNamespace(id=found.id, name=found.name, province=found.province)
-        sales = reports.supplier_sales(db, supplier_id)
+        sales = supplier_sales(db, supplier_id)
         campaigns = sorted({s["campaign_id"] for s in sales["sessions"]})
         timezone = db.scalar(select(Campaign.timezone).where(Campaign.id.in_(campaigns)).limit(1))
     data = page_data(

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from live.api.routing import EVERYONE, PUBLIC
+from live.access.roles import EVERYONE
+from live.api.routing import PUBLIC
 from live.i18n import Translator, pick_language
 from live.pages.access import PageCtx, page
 from live.pages.calendar import build_calendar

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from live.access.models import Role
+from live.access.roles import PRODUCERS, Ctx, Role
 from live.api.crud import get_or_404
 from live.api.fields import LOCAL_TIMEZONE, Page
-from live.api.routing import PRODUCERS, ApiResponse, ApiRouter, Ctx
+from live.api.routing import ApiResponse, ApiRouter
 from live.catalog.models import Retailer
 from live.errors import Forbidden, NotFound, ValidationFailed
-from live.sales import exports, orders, queues, reports, shortlist
+from live.sales.reporting import exports, orders, shortlist
+from live.sales.reporting.aggregates import zero_figures
+from live.sales.reporting.leaderboard import filter_options, leaderboard
+from live.sales.reporting.over_time import sales_over_time
+from live.sales.reporting.sessions import campaign_sessions, campaign_stock, session_report
+from live.sales.reporting.settlement import settlement_report
+from live.sales.reporting.suppliers import supplier_sales
 from live.sales.schemas import (
     ExportQuery,
     LeaderboardQuery,
@@ -25,6 +31,7 @@ from live.sales.schemas import (
     SettlementQuery,
     ShortlistIn,
 )
+from live.sales.tools import queues
 from live.schedule.models import LiveSession
 from live.schedule.rules import sessions_query
 
@@ -63,7 +70,7 @@ def my_retailer(ctx: Ctx) -> int:
 )
 def get_leaderboard(ctx: Ctx, campaign_id: int, query: LeaderboardQuery) -> dict[str, Any]:
     with ctx.db.reading() as db:
-        return reports.leaderboard(
+        return leaderboard(
             db,
             campaign_id,
             query.sales_filter(),
@@ -81,7 +88,7 @@ def get_leaderboard(ctx: Ctx, campaign_id: int, query: LeaderboardQuery) -> dict
 )
 def get_sales_filters(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     with ctx.db.reading() as db:
-        return reports.filter_options(db, campaign_id)
+        return filter_options(db, campaign_id)
 
 
 @router.route(
@@ -93,9 +100,7 @@ def get_sales_filters(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
 )
 def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> dict[str, Any]:
     with ctx.db.reading() as db:
-        return reports.sales_over_time(
-            db, campaign_id, query.sales_filter(), minutes=int(query.minutes)
-        )
+        return sales_over_time(db, campaign_id, query.sales_filter(), minutes=int(query.minutes))
 
 
 @router.route(
@@ -106,8 +111,8 @@ def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> dic
 )
 def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     with ctx.db.reading() as db:
-        sessions = reports.campaign_sessions(db, campaign_id)
-        totals = reports.zero_figures()
+        sessions = campaign_sessions(db, campaign_id)
+        totals = zero_figures()
         for row in sessions:
             for name in totals:
                 totals[name] += row[name]
@@ -116,7 +121,7 @@ def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
             # An order belongs to one session: the campaign's orders are the sessions' sum.
             "totals": {**totals, "orders": sum(s["orders"] for s in sessions)},
             "sessions": sessions,
-            "products": reports.campaign_stock(db, campaign_id),
+            "products": campaign_stock(db, campaign_id),
         }
 
 
@@ -138,7 +143,7 @@ def get_session_sales(ctx: Ctx, session_id: int) -> dict[str, Any]:
                     code="not_your_session",
                     details={"session_id": session_id},
                 )
-        return reports.session_report(db, session_id)
+        return session_report(db, session_id)
 
 
 @router.route(
@@ -150,7 +155,7 @@ def get_session_sales(ctx: Ctx, session_id: int) -> dict[str, Any]:
 def get_supplier_sales(ctx: Ctx, supplier_id: int) -> dict[str, Any]:
     own_supplier(ctx, supplier_id)
     with ctx.db.reading() as db:
-        return reports.supplier_sales(db, supplier_id)
+        return supplier_sales(db, supplier_id)
 
 
 @router.route(
@@ -170,7 +175,7 @@ def get_settlement(ctx: Ctx, session_id: int, query: SettlementQuery) -> Any:
     elif supplier_id is None:
         raise ValidationFailed.one("query.supplier_id", "name the supplier (supplier_id=…)")
     with ctx.db.reading() as db:
-        report = reports.settlement_report(db, session_id, supplier_id)
+        report = settlement_report(db, session_id, supplier_id)
     if query.format == "json":
         return report.as_dict()
     return exports.download(

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from live.api.fields import Id, Line20, Line100, Page, Prose2k, Schema
-from live.sales.reports import SalesFilter
+from live.sales.reporting.aggregates import SalesFilter
 
 
 def _blank_is_none(value: Any) -> Any:

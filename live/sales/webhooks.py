@@ -16,7 +16,8 @@ from typing import Any
 import redis
 from pydantic import ValidationError
 
-from live.api.routing import PUBLIC, ApiRouter, Ctx, validation_fields
+from live.access.roles import Ctx
+from live.api.routing import PUBLIC, ApiRouter, validation_fields
 from live.errors import (
     BadRequest,
     NotFound,
@@ -25,9 +26,10 @@ from live.errors import (
     TooManyRequests,
     ValidationFailed,
 )
-from live.sales import inbox, service, signing
-from live.sales.events import parse_body
-from live.schedule.models import Platform
+from live.platforms import Platform
+from live.sales.intake import inbox, signing
+from live.sales.intake.events import parse_body
+from live.sales.tasks import enqueue_drain
 
 router = ApiRouter(tag="sales")
 PLATFORMS = {p.value for p in Platform}
@@ -84,9 +86,7 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     except RecursionError as exc:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
     try:
-        if service.accept(connection, platform, events, time.time(), settings.inbox_limit):
-            from workers.orders import enqueue_drain
-
+        if inbox.accept(connection, platform, events, time.time(), settings.inbox_limit):
             enqueue_drain(connection)
     except inbox.InboxFull as exc:
         raise _inbox_full(exc.limit) from exc

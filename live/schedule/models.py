@@ -21,14 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from live.catalog.models import Creator, Product
 from live.db import Base, UTCDateTime, utcnow
-
-
-class Platform(enum.StrEnum):
-    tiktok_shop = "tiktok_shop"
-    shopee = "shopee"
-    lazada = "lazada"
-    facebook = "facebook"
-    portal = "portal"  # the fair's own portal, ketnoicungcau.vn
+from live.platforms import Platform
 
 
 class SessionStatus(enum.StrEnum):

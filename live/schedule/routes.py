@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from live.access.models import Role
+from live.access.roles import EVERYONE, PRODUCERS, Ctx, Role
 from live.api.crud import get_or_404, listing, partial
-from live.api.routing import EVERYONE, PRODUCERS, ApiRouter, Ctx, validation_fields
+from live.api.routing import ApiRouter, validation_fields
 from live.errors import NotFound, ValidationFailed
 from live.schedule import service
 from live.schedule.models import Campaign, LiveSession

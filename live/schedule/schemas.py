@@ -23,7 +23,8 @@ from live.api.fields import (
     When,
     left_out,
 )
-from live.schedule.models import Platform, SegmentKind, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import SegmentKind, SessionStatus
 
 MAX_SEGMENT_SECONDS = 24 * 3600
 PRODUCT_KINDS = {SegmentKind.product, SegmentKind.flash_sale}

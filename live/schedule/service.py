@@ -13,8 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from live.access.models import Role
-from live.access.service import Principal
+from live.access.roles import Principal, Role
 from live.api.crud import fitted, get_or_404, matching, paginate
 from live.api.fields import as_utc
 from live.api.routing import validation_fields

@@ -4,6 +4,7 @@ service (service.py) owns locking, revisions, idempotency, storage and publishin
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -183,13 +184,14 @@ def take_segment(ctx: ShowContext, position: int) -> None:
 
 def campaign_product(ctx: ShowContext, product_id: int, field: str) -> Product:
     """Only quality-approved products of the campaign's line-ups may go on screen."""
-    from live.schedule.models import LiveSession as S
-
     product = ctx.db.get(Product, product_id)
     in_campaign = ctx.db.scalar(
         select(Segment.id)
-        .join(S, Segment.session_id == S.id)
-        .where(Segment.product_id == product_id, S.campaign_id == ctx.session.campaign_id)
+        .join(LiveSession, Segment.session_id == LiveSession.id)
+        .where(
+            Segment.product_id == product_id,
+            LiveSession.campaign_id == ctx.session.campaign_id,
+        )
         .limit(1)
     )
     if product is None or in_campaign is None:
@@ -199,84 +201,131 @@ def campaign_product(ctx: ShowContext, product_id: int, field: str) -> Product:
     return product
 
 
-def apply(ctx: ShowContext, name: CommandName, args: dict[str, Any]) -> None:
+# One handler per command, found through COMMANDS. Each checks the phase it needs and changes
+# the loaded rows; `args` were validated by the command's schema (schemas.py).
+
+Handler = Callable[[ShowContext, dict[str, Any]], None]
+
+
+def go_live(ctx: ShowContext, args: dict[str, Any]) -> None:
     show = ctx.show
-    if name is CommandName.go_live:
-        if show.phase is not Phase.standby:
-            raise _not_allowed(ctx, name.value)
-        if ctx.session.status is SessionStatus.cancelled:
-            raise Conflict("the session is cancelled", code="invalid_command")
-        if ctx.session.status is SessionStatus.ended and not args.get("rehearsal"):
-            raise Conflict("the session has ended", code="invalid_command")
-        show.rehearsal = bool(args.get("rehearsal", False))
-        show.started_at = ctx.now
-        show.ended_at = None
-        show.phase = Phase.live
-        if not show.rehearsal:
-            ctx.session.status = SessionStatus.live
-        if ctx.session.segments:
-            take_segment(ctx, ctx.session.segments[0].position)
-    elif name is CommandName.next:
-        _require_on_air(ctx, name.value)
-        take_segment(ctx, (show.current_position or 0) + 1)
-    elif name is CommandName.previous:
-        _require_on_air(ctx, name.value)
-        take_segment(ctx, (show.current_position or 2) - 1)
-    elif name is CommandName.jump:
-        _require_on_air(ctx, name.value)
-        take_segment(ctx, int(args["position"]))
-    elif name is CommandName.feature:
-        _require_on_air(ctx, name.value)
-        product_id = args.get("product_id")
-        if product_id is not None:
-            campaign_product(ctx, int(product_id), "product_id")
-        _set_featured(ctx, product_id, None)
-    elif name is CommandName.flash_sale_start:
-        _require_on_air(ctx, name.value)
-        product_id = args.get("product_id") or show.featured_product_id
-        if product_id is None:
-            raise ValidationFailed.one("product_id", "feature a product or name one")
+    if show.phase is not Phase.standby:
+        raise _not_allowed(ctx, CommandName.go_live.value)
+    if ctx.session.status is SessionStatus.cancelled:
+        raise Conflict("the session is cancelled", code="invalid_command")
+    if ctx.session.status is SessionStatus.ended and not args.get("rehearsal"):
+        raise Conflict("the session has ended", code="invalid_command")
+    show.rehearsal = bool(args.get("rehearsal", False))
+    show.started_at = ctx.now
+    show.ended_at = None
+    show.phase = Phase.live
+    if not show.rehearsal:
+        ctx.session.status = SessionStatus.live
+    if ctx.session.segments:
+        take_segment(ctx, ctx.session.segments[0].position)
+
+
+def next_segment(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.next.value)
+    take_segment(ctx, (ctx.show.current_position or 0) + 1)
+
+
+def previous_segment(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.previous.value)
+    take_segment(ctx, (ctx.show.current_position or 2) - 1)
+
+
+def jump_to_segment(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.jump.value)
+    take_segment(ctx, int(args["position"]))
+
+
+def feature_product(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.feature.value)
+    product_id = args.get("product_id")
+    if product_id is not None:
         campaign_product(ctx, int(product_id), "product_id")
-        _set_featured(ctx, int(product_id), None)
-        _start_flash_sale(
-            ctx,
-            int(product_id),
-            int(args["price"]),
-            int(args["quantity"]),
-            int(args["duration_seconds"]),
-            None,
-        )
-    elif name is CommandName.flash_sale_end:
-        _require_on_air(ctx, name.value)
-        if show.flash_sale is None:
-            raise Conflict("no flash sale is running", code="invalid_command")
-        _end_flash_sale(ctx)
-    elif name is CommandName.hold:
-        if show.phase is not Phase.live:
-            raise _not_allowed(ctx, name.value)
-        show.phase = Phase.held
-        show.held_at = ctx.now
-    elif name is CommandName.resume:
-        if show.phase is not Phase.held:
-            raise _not_allowed(ctx, name.value)
-        assert show.held_at is not None
-        show.held_seconds += int((ctx.now - show.held_at).total_seconds())
-        show.held_at = None
-        show.phase = Phase.live
-    elif name is CommandName.end:
-        _require_on_air(ctx, name.value)
-        _close_segment(ctx)
-        _set_featured(ctx, None, None)
-        _end_flash_sale(ctx)
-        show.held_at = None
-        show.ended_at = ctx.now
-        if show.rehearsal:
-            # A rehearsal leaves the show ready for the real run.
-            show.phase = Phase.standby
-            show.current_position = None
-            show.segment_started_at = None
-        else:
-            show.phase = Phase.ended
-            ctx.session.status = SessionStatus.ended
-    elif name is CommandName.auto_advance:
-        show.auto_advance = bool(args.get("enabled", True))
+    _set_featured(ctx, product_id, None)
+
+
+def start_flash_sale(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.flash_sale_start.value)
+    product_id = args.get("product_id") or ctx.show.featured_product_id
+    if product_id is None:
+        raise ValidationFailed.one("product_id", "feature a product or name one")
+    campaign_product(ctx, int(product_id), "product_id")
+    _set_featured(ctx, int(product_id), None)
+    _start_flash_sale(
+        ctx,
+        int(product_id),
+        int(args["price"]),
+        int(args["quantity"]),
+        int(args["duration_seconds"]),
+        None,
+    )
+
+
+def end_flash_sale(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.flash_sale_end.value)
+    if ctx.show.flash_sale is None:
+        raise Conflict("no flash sale is running", code="invalid_command")
+    _end_flash_sale(ctx)
+
+
+def hold(ctx: ShowContext, args: dict[str, Any]) -> None:
+    show = ctx.show
+    if show.phase is not Phase.live:
+        raise _not_allowed(ctx, CommandName.hold.value)
+    show.phase = Phase.held
+    show.held_at = ctx.now
+
+
+def resume(ctx: ShowContext, args: dict[str, Any]) -> None:
+    show = ctx.show
+    if show.phase is not Phase.held:
+        raise _not_allowed(ctx, CommandName.resume.value)
+    assert show.held_at is not None
+    show.held_seconds += int((ctx.now - show.held_at).total_seconds())
+    show.held_at = None
+    show.phase = Phase.live
+
+
+def end_show(ctx: ShowContext, args: dict[str, Any]) -> None:
+    _require_on_air(ctx, CommandName.end.value)
+    show = ctx.show
+    _close_segment(ctx)
+    _set_featured(ctx, None, None)
+    _end_flash_sale(ctx)
+    show.held_at = None
+    show.ended_at = ctx.now
+    if show.rehearsal:
+        # A rehearsal leaves the show ready for the real run.
+        show.phase = Phase.standby
+        show.current_position = None
+        show.segment_started_at = None
+    else:
+        show.phase = Phase.ended
+        ctx.session.status = SessionStatus.ended
+
+
+def set_auto_advance(ctx: ShowContext, args: dict[str, Any]) -> None:
+    ctx.show.auto_advance = bool(args.get("enabled", True))
+
+
+COMMANDS: dict[CommandName, Handler] = {
+    CommandName.go_live: go_live,
+    CommandName.next: next_segment,
+    CommandName.previous: previous_segment,
+    CommandName.jump: jump_to_segment,
+    CommandName.feature: feature_product,
+    CommandName.flash_sale_start: start_flash_sale,
+    CommandName.flash_sale_end: end_flash_sale,
+    CommandName.hold: hold,
+    CommandName.resume: resume,
+    CommandName.end: end_show,
+    CommandName.auto_advance: set_auto_advance,
+}
+
+
+def apply(ctx: ShowContext, name: CommandName, args: dict[str, Any]) -> None:
+    COMMANDS[name](ctx, args)

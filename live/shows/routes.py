@@ -7,15 +7,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from live.access.models import Role
+from live.access.roles import PRODUCERS, Ctx, Role
 from live.api.fields import Page
-from live.api.routing import PRODUCERS, ApiRouter, Ctx
+from live.api.routing import ApiRouter
 from live.errors import Forbidden, NotFound
 from live.hub import presence
-from live.hub.publish import RedisPublisher, show_channel
+from live.hub.publish import RedisPublisher
 from live.shows import service
 from live.shows.models import ShowCommand
 from live.shows.schemas import CommandIn
+from live.shows.service import show_channel
 
 router = ApiRouter(tag="shows")
 CONSOLES = frozenset({Role.producer, Role.creator})

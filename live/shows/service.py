@@ -14,13 +14,20 @@ from sqlalchemy.orm import Session
 
 from live.db import after_commit, utcnow
 from live.errors import Conflict, NotFound
-from live.hub.publish import Publisher, show_channel
+from live.hub.publish import Publisher
 from live.schedule.models import LiveSession
 from live.schedule.rules import sessions_query
 from live.shows import commands
 from live.shows.commands import CommandName, ShowContext
 from live.shows.models import Show, ShowCommand
 from live.shows.state import show_state
+
+CHANNEL_KIND = "show"
+
+
+def show_channel(session_id: int) -> str:
+    """The hub channel overlays and consoles of the session follow."""
+    return f"{CHANNEL_KIND}:{session_id}"
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from live.catalog.models import Product
-from live.schedule.models import LiveSession
-from live.shows.models import Phase, SegmentRun, Show
+from live.schedule.models import LiveSession, Segment
+from live.shows.models import FlashSale, Phase, SegmentRun, Show
+from live.shows.on_air import SALES
 
 
 def elapsed_seconds(show: Show, now: datetime) -> float:
@@ -26,8 +27,8 @@ def elapsed_seconds(show: Show, now: datetime) -> float:
 
 
 def product_card(product: Product | None, stock_left: dict[int, int]) -> dict[str, Any] | None:
-    """The product as the overlay's card and the consoles show it; `stock_left` from
-    `live.sales.figures.stock_left`, the figure every dashboard shows too."""
+    """The product as the overlay's card and the consoles show it; `stock_left` from sales
+    (`SalesOnAir.stock_left`), the figure every dashboard shows too."""
     if product is None:
         return None
     return {
@@ -57,6 +58,74 @@ def _load_product(db: Session, product_id: int | None) -> Product | None:
 
 
 def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> dict[str, Any]:
+    """The session, the show's clock, the run-of-show with its timings, what is featured and
+    on flash sale, and the session's sales."""
+    segments = _segments(db, session, show, now)
+    sales = SALES.get()
+    featured = _load_product(db, show.featured_product_id)
+    flash = dict(show.flash_sale) if show.flash_sale else None
+    flash_product = _load_product(db, flash.get("product_id")) if flash is not None else None
+    # Campaign stock less what sold, flash-sale units included (they are counted sales); the
+    # flash sale's own units left come from its gate below.
+    left = sales.stock_left(db, {p for p in (featured, flash_product) if p is not None})
+    if flash is not None:
+        flash["product"] = product_card(flash_product, left)
+        flash["remaining"] = flash_left(db, flash)
+        flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
+        flash["sold_out"] = flash["remaining"] == 0
+    return {
+        "session": _session_facts(session),
+        "show": _show_clock(show, _projected_end(show, session, segments, now)),
+        "segments": segments,
+        "featured": product_card(featured, left),
+        "featured_since": show.featured_since,
+        "flash_sale": flash,
+        "sales": sales.session_sales(db, session.id),
+        "recent_purchases": sales.recent_purchases(db, session.id),
+    }
+
+
+def _session_facts(session: LiveSession) -> dict[str, Any]:
+    campaign = session.campaign
+    return {
+        "id": session.id,
+        "code": session.code,
+        "title": session.title,
+        "campaign_id": session.campaign_id,
+        "host_name": session.host.name,
+        "platform": session.platform.value,
+        "channel": session.channel,
+        "studio": session.studio,
+        "status": session.status.value,
+        "scheduled_start": session.scheduled_start,
+        "scheduled_end": session.scheduled_end,
+        # The campaign's goal shared evenly between its sessions.
+        "sales_goal": campaign.sales_goal // max(1, len(campaign.sessions))
+        if campaign.sales_goal
+        else 0,
+    }
+
+
+def _show_clock(show: Show, projected_end: datetime) -> dict[str, Any]:
+    return {
+        "revision": show.revision,
+        "phase": show.phase.value,
+        "rehearsal": show.rehearsal,
+        "auto_advance": show.auto_advance,
+        "started_at": show.started_at,
+        "ended_at": show.ended_at,
+        "current_position": show.current_position,
+        "segment_started_at": show.segment_started_at,
+        "held_at": show.held_at,
+        "held_seconds": show.held_seconds,
+        "projected_end": projected_end,
+        "updated_at": show.updated_at,
+    }
+
+
+def _segments(db: Session, session: LiveSession, show: Show, now: datetime) -> list[dict[str, Any]]:
+    """The run-of-show: each segment planned from the show's real start (the slot's before
+    it), with its actual times in this run — a rehearsal's runs never show in the real one."""
     runs = db.scalars(
         select(SegmentRun)
         .where(SegmentRun.session_id == session.id, SegmentRun.rehearsal == show.rehearsal)
@@ -65,115 +134,49 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
     if show.started_at is not None:
         runs = [r for r in runs if r.started_at >= show.started_at]
     last_run = {r.position: r for r in runs}
-    origin = show.started_at or session.scheduled_start
     segments = []
-    planned_at = origin
-    current = show.current_position
-    projected = origin
+    planned_at = show.started_at or session.scheduled_start
     for seg in session.segments:
-        run = last_run.get(seg.position)
-        actual_seconds: float | None = None
-        if run is not None and run.ended_at is not None:
-            actual_seconds = (run.ended_at - run.started_at).total_seconds() - run.held_seconds
-        elif seg.position == current and show.phase in (Phase.live, Phase.held):
-            actual_seconds = elapsed_seconds(show, now)
-        segments.append(
-            {
-                "id": seg.id,
-                "position": seg.position,
-                "kind": seg.kind.value,
-                "title": seg.title,
-                "planned_seconds": seg.planned_seconds,
-                "product_id": seg.product_id,
-                "flash_price": seg.flash_price,
-                "flash_quantity": seg.flash_quantity,
-                "notes": seg.notes,
-                "planned_start": planned_at,
-                "actual_start": run.started_at if run else None,
-                "actual_end": run.ended_at if run else None,
-                "actual_seconds": actual_seconds,
-                "over_under_seconds": None
-                if actual_seconds is None
-                else round(actual_seconds - seg.planned_seconds),
-            }
-        )
+        segments.append(_segment(seg, last_run.get(seg.position), planned_at, show, now))
         planned_at = planned_at + timedelta(seconds=seg.planned_seconds)
-    projected = _projected_end(show, session, segments, now)
-    from live.sales.figures import stock_left
-    from live.sales.snapshots import recent_purchases, session_sales
+    return segments
 
-    featured = _load_product(db, show.featured_product_id)
-    flash = dict(show.flash_sale) if show.flash_sale else None
-    flash_product = _load_product(db, flash.get("product_id")) if flash is not None else None
-    # Campaign stock less what sold, flash-sale units included (they are counted sales); the
-    # flash sale's own units left come from its gate below.
-    left = stock_left(db, {p for p in (featured, flash_product) if p is not None})
-    if flash is not None:
-        flash["product"] = product_card(flash_product, left)
-        flash["remaining"] = flash_left(db, flash)
-        flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
-        flash["sold_out"] = flash["remaining"] == 0
+
+def _segment(
+    seg: Segment, run: SegmentRun | None, planned_at: datetime, show: Show, now: datetime
+) -> dict[str, Any]:
+    actual_seconds: float | None = None
+    if run is not None and run.ended_at is not None:
+        actual_seconds = (run.ended_at - run.started_at).total_seconds() - run.held_seconds
+    elif seg.position == show.current_position and show.phase in (Phase.live, Phase.held):
+        actual_seconds = elapsed_seconds(show, now)
     return {
-        "session": {
-            "id": session.id,
-            "code": session.code,
-            "title": session.title,
-            "campaign_id": session.campaign_id,
-            "host_name": session.host.name,
-            "platform": session.platform.value,
-            "channel": session.channel,
-            "studio": session.studio,
-            "status": session.status.value,
-            "scheduled_start": session.scheduled_start,
-            "scheduled_end": session.scheduled_end,
-            "sales_goal": session.campaign.sales_goal // max(1, len(session.campaign.sessions))
-            if session.campaign.sales_goal
-            else 0,
-        },
-        "show": {
-            "revision": show.revision,
-            "phase": show.phase.value,
-            "rehearsal": show.rehearsal,
-            "auto_advance": show.auto_advance,
-            "started_at": show.started_at,
-            "ended_at": show.ended_at,
-            "current_position": show.current_position,
-            "segment_started_at": show.segment_started_at,
-            "held_at": show.held_at,
-            "held_seconds": show.held_seconds,
-            "projected_end": projected,
-            "updated_at": show.updated_at,
-        },
-        "segments": segments,
-        "featured": product_card(featured, left),
-        "featured_since": show.featured_since,
-        "flash_sale": flash,
-        "sales": session_sales(db, session.id),
-        "recent_purchases": recent_purchases(db, session.id),
+        "id": seg.id,
+        "position": seg.position,
+        "kind": seg.kind.value,
+        "title": seg.title,
+        "planned_seconds": seg.planned_seconds,
+        "product_id": seg.product_id,
+        "flash_price": seg.flash_price,
+        "flash_quantity": seg.flash_quantity,
+        "notes": seg.notes,
+        "planned_start": planned_at,
+        "actual_start": run.started_at if run else None,
+        "actual_end": run.ended_at if run else None,
+        "actual_seconds": actual_seconds,
+        "over_under_seconds": None
+        if actual_seconds is None
+        else round(actual_seconds - seg.planned_seconds),
     }
 
 
 def flash_left(db: Session, flash: dict[str, Any]) -> int:
     """Units left in the running flash sale: the DB's count of the orders it granted (the
     stock gate in Redis answers first; the DB is the truth and what a restart sees)."""
-    from live.sales.models import Order, OrderLine
-    from live.shows.models import FlashSale
-
     sale = db.get(FlashSale, flash.get("id")) if flash.get("id") else None
     if sale is None:
         return int(flash["quantity"])
-    sold = db.scalar(
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            Order.session_id == sale.session_id,
-            OrderLine.product_id == sale.product_id,
-            OrderLine.oversold.is_(False),
-            Order.ordered_at >= sale.started_at,
-            Order.ordered_at <= (sale.ended_at or sale.ends_at),
-        )
-    )
-    return max(0, sale.quantity - int(sold or 0))
+    return max(0, sale.quantity - SALES.get().flash_sold(db, sale))
 
 
 def _projected_end(

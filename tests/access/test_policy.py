@@ -22,7 +22,7 @@ import pytest
 from starlette.routing import BaseRoute, Host, Mount, Route, WebSocketRoute
 from starlette.testclient import TestClient
 
-from live.access.models import Role
+from live.access.roles import Role
 from live.access.service import create_token
 from live.app import create_app
 from live.catalog import service as catalog

@@ -14,9 +14,10 @@ from live import redis_conn
 from live.bench.orders import PLATFORM, seed
 from live.bench.orders_storm import build, check, reconcile_differences, schedule
 from live.db import Database
-from live.sales import counters, service
-from live.sales.events import OrderEvent
+from live.sales.intake import inbox
+from live.sales.intake.events import OrderEvent
 from live.sales.models import Order, OrderLine, SaleState
+from live.sales.pipeline import counters, service
 from live.settings import Settings
 
 PREFIX = "1_1-"
@@ -33,7 +34,7 @@ def apply(db: Database, redis: Any, bodies: list[list[dict[str, Any]]]) -> None:
     """What the web process and a worker do, in-process: accept, then drain everything."""
     for body in bodies:
         events = [OrderEvent.model_validate(event) for event in body]
-        service.accept(redis, PLATFORM, events, time.time(), limit=10**9)
+        inbox.accept(redis, PLATFORM, events, time.time(), limit=10**9)
     report = service.drain(db, redis, budget_seconds=60)
     assert report.dead == 0
 

@@ -16,8 +16,8 @@ from live.bench.storm import (
     Storm,
     make_storm,
 )
-from live.sales.events import RANK as PIPELINE_RANK
-from live.sales.events import EventBatch, EventType
+from live.sales.intake.events import RANK as PIPELINE_RANK
+from live.sales.intake.events import EventBatch, EventType
 from live.sales.models import SaleState
 
 SESSIONS = [

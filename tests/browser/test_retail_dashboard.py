@@ -17,7 +17,7 @@ import redis as redis_lib
 from rq import Queue, SimpleWorker
 
 from live.db import Database
-from live.sales import service
+from live.sales.pipeline import service
 from live.settings import Settings
 from tests.browser.conftest import SCREENSHOTS, LiveServer
 from tests.sales.conftest import event, signed

@@ -20,9 +20,9 @@ import pytest
 
 from live.db import Database
 from live.hub import presence
-from live.hub.publish import show_channel
 from live.schedule.schemas import SegmentIn
 from live.settings import Settings
+from live.shows.service import show_channel
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS, LiveServer
 

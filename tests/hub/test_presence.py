@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from live.hub import presence
-from live.hub import routes as hub_routes
+from live.hub import sockets as hub_sockets
 from tests.hub.test_protocol import overlay_token, receive
 
 
@@ -22,7 +22,7 @@ def test_pings_keep_a_quiet_overlay_listed_as_connected(
 ) -> None:
     # Scaled down: gone after 0.6 s of silence, pings refresh the entry every 0.2 s.
     monkeypatch.setattr(presence, "GONE_AFTER_S", 0.6)
-    monkeypatch.setattr(hub_routes, "PRESENCE_REFRESH_S", 0.2)
+    monkeypatch.setattr(hub_sockets, "PRESENCE_REFRESH_S", 0.2)
     sid = show_session["id"]
     token = overlay_token(producer, sid)
     with producer.websocket_connect(f"/ws/overlay?token={token}") as ws:

@@ -16,12 +16,12 @@ from live.app import create_app
 from live.db import Database
 from live.imports import service
 from live.imports.models import ImportJob
+from live.imports.tasks import run_import
+from live.queueing import QUEUES
 from live.settings import Settings
 from tests.conftest import auth
 from tests.imports.conftest import counts
 from tests.imports.lineup import SHEETS, SUPPLIERS, csv_bytes, xlsx_bytes
-from workers.imports import run_import
-from workers.runner import QUEUES
 
 FILES = Path(__file__).parent / "files"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -252,7 +252,7 @@ def test_an_import_whose_worker_died_runs_again_then_fails_instead_of_running_fo
     from rq.job import Job
 
     from live.imports.models import ImportStatus
-    from workers.imports import import_failed
+    from live.imports.tasks import import_failed
 
     job = upload(producer, "lineup.xlsx", xlsx_bytes(SHEETS)).json()
     connection = producer.app.state.redis  # type: ignore[attr-defined]

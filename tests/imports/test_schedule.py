@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from live.db import Database
-from live.schedule.models import LiveSession, Platform, SegmentKind, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import LiveSession, SegmentKind, SessionStatus
 from tests import factories
 from tests.imports.conftest import counts, fetch, refused, run, where
 from tests.imports.lineup import (

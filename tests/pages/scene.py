@@ -14,7 +14,8 @@ from sqlalchemy import update
 
 from live.catalog.models import Product, QualityStatus
 from live.db import Database
-from live.schedule.models import Platform, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import SessionStatus
 from tests import factories
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

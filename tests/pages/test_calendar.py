@@ -11,9 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from live.access.models import Role
+from live.access.roles import PRODUCERS, Role
 from live.access.service import create_token, revoke_token
-from live.api.routing import PRODUCERS
 from live.app import create_app
 from live.catalog.models import Creator
 from live.db import Database

@@ -76,7 +76,7 @@ def test_a_creator_is_refused_another_hosts_session_and_told_why(
 def test_the_host_of_a_session_opens_its_creator_console(
     client: TestClient, db: Database, scene: Scene
 ) -> None:
-    from live.access.models import Role
+    from live.access.roles import Role
     from live.access.service import create_token
 
     with db.unit_of_work() as s:

@@ -12,7 +12,8 @@ import redis as redis_lib
 from starlette.testclient import TestClient
 
 from live.db import Database
-from live.sales import service, signing
+from live.sales.intake import signing
+from live.sales.pipeline import service
 from live.settings import Settings
 from tests.conftest import WEBHOOK_SECRET
 from tests.shows.conftest import show_session

@@ -27,11 +27,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from live.access.models import Role
+from live.access.roles import Role
 from live.access.service import create_token
 from live.catalog import service as catalog
 from live.db import Database
-from live.schedule.models import LiveSession, Platform, SessionStatus
+from live.platforms import Platform
+from live.schedule.models import LiveSession, SessionStatus
 from live.shows.models import FlashSale
 from tests import factories
 from tests.sales.conftest import event, post_events

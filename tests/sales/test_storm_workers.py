@@ -39,10 +39,11 @@ from sqlalchemy import func, select
 from live.bench.storm import FIGURES, SessionSpec, Storm, make_storm
 from live.catalog.models import Product
 from live.db import Database
-from live.sales import counters, inbox
-from live.sales.client import Http, post_events
+from live.sales.intake import inbox
 from live.sales.models import Attribution, Order, OrderLine, SalesTotal
-from live.sales.reconcile import reconcile
+from live.sales.pipeline import counters
+from live.sales.pipeline.reconcile import reconcile
+from live.sales.tools.client import Http, post_events
 from live.settings import Settings
 from tests import factories
 from tests.conftest import PG_URL, WEBHOOK_SECRET

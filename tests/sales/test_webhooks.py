@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from live.app import create_app
-from live.sales import inbox
+from live.sales.intake import inbox
 from live.sales.models import Order
 from live.settings import Settings
 from tests.sales.conftest import event, new_order_id, post_events, signed

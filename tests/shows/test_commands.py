@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from live.db import utcnow
 from live.hub.publish import NullPublisher
 from live.shows.autoadvance import advance
+from live.shows.commands import COMMANDS, CommandName
 from live.shows.models import FeaturedPeriod, ShowCommand
 from tests import factories
 from tests.conftest import auth
@@ -27,6 +28,11 @@ def ok(client: TestClient, session_id: int, command: str, revision: int, **args:
     response = send(client, session_id, command, revision, **args)
     assert response.status_code == 200, response.json()
     return response.json()["state"]
+
+
+def test_every_command_has_its_own_handler():
+    assert set(COMMANDS) == set(CommandName)
+    assert len(set(COMMANDS.values())) == len(CommandName)
 
 
 def test_go_live_takes_the_first_segment(producer, show_session):

@@ -1,4 +1,5 @@
-"""The show state's product cards carry the live stock left (`live.sales.figures.stock_left`)."""
+"""The show state's product cards carry the live stock left
+(`live.sales.reporting.figures.stock_left`)."""
 
 from __future__ import annotations
 

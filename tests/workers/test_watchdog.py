@@ -8,8 +8,8 @@ from typing import Any
 
 from rq import Queue
 
-from live.sales import inbox
-from workers.orders import QUEUE
+from live.sales.intake import inbox
+from live.sales.tasks import QUEUE
 from workers.watchdog import Watchdog
 
 

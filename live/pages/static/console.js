@@ -18,6 +18,27 @@
     return JSON.parse(node.textContent);
   }
 
+  function $(selector) {
+    return document.querySelector(selector);
+  }
+
+  // What a console starts from: the page's data and words, the session's products by id, and
+  // how far the server's clock seemed from this one when the page came (until the socket
+  // measures it, off by the page's load time: a fraction of a second).
+  function page() {
+    var data = readData();
+    var products = {};
+    data.products.forEach(function (p) {
+      products[p.id] = p;
+    });
+    return {
+      data: data,
+      words: data.words,
+      products: products,
+      offsetGuessMs: data.server_time - Date.now(),
+    };
+  }
+
   function fill(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (whole, key) {
       return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
@@ -205,6 +226,36 @@
     return { text: words.console_conn_denied, tone: "bad" };
   }
 
+  // The header both consoles draw: the phase, and the tab's title, which starts with
+  // "rehearsal" while one is on air. A finished rehearsal leaves the flag set on a show back in
+  // standby: only a rehearsal on air is one. Returns whether one is.
+  function renderHeader(state, words, opts) {
+    var s = (state && state.show) || {};
+    var phase = s.phase || "standby";
+    var node = $("[data-phase]");
+    setText(node, words["console_phase_" + phase] || phase);
+    node.className = opts.phaseClass + " is-" + phase;
+    var rehearsal = !!s.rehearsal && onAir(state);
+    document.title = (rehearsal ? words.console_rehearsal + " · " : "") + opts.code + " · " +
+      opts.title;
+    return rehearsal;
+  }
+
+  // The socket's status in the header, in words and a tone.
+  function renderConnection(words, status, baseClass) {
+    var c = connection(words, status);
+    $("[data-conn]").className = baseClass + " is-" + c.tone;
+    setText($("[data-conn-text]"), c.text);
+  }
+
+  // Whether a state (from the socket, a command's answer or a 409) may replace the one on
+  // screen: a whole state, never of an older revision.
+  function newer(shown, next) {
+    if (!next || typeof next !== "object" || !next.show) return false;
+    var revision = shown && shown.show && shown.show.revision;
+    return !(typeof revision === "number" && next.show.revision < revision);
+  }
+
   function setText(node, text) {
     var value = text === null || text === undefined ? "" : String(text);
     if (node && node.textContent !== value) node.textContent = value;
@@ -212,6 +263,11 @@
 
   root.SieuConsole = {
     readData: readData,
+    $: $,
+    page: page,
+    renderHeader: renderHeader,
+    renderConnection: renderConnection,
+    newer: newer,
     fill: fill,
     duration: duration,
     signed: signed,

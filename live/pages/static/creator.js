@@ -13,22 +13,16 @@
 
   var VERSION = "creator-console/1.0.0";
   var C = root.SieuConsole;
-  var data = C.readData();
-  var W = data.words;
-  var products = {};
-  data.products.forEach(function (p) {
-    products[p.id] = p;
-  });
-  var loadedAt = Date.now();
+  var $ = C.$;
+  var page = C.page();
+  var data = page.data;
+  var W = page.words;
+  var products = page.products;
   var state = data.state;
   var live = null;
 
-  function $(selector) {
-    return document.querySelector(selector);
-  }
-
   function now() {
-    return live ? live.serverNow() : Date.now() + (data.server_time - loadedAt);
+    return live ? live.serverNow() : Date.now() + page.offsetGuessMs;
   }
 
   function show() {
@@ -54,19 +48,14 @@
   }
 
   function render() {
-    var s = show();
-    var phase = s.phase || "standby";
-    var phaseNode = $("[data-phase]");
-    C.setText(phaseNode, W["console_phase_" + phase] || phase);
-    phaseNode.className = "cc-phase is-" + phase;
-    // A finished rehearsal leaves the flag set on a show back in standby: only a rehearsal
-    // on air is one.
-    var rehearsal = !!s.rehearsal && C.onAir(state);
+    var rehearsal = C.renderHeader(state, W, {
+      phaseClass: "cc-phase",
+      code: data.code,
+      title: W.console_creator_title,
+    });
     $("[data-rehearsal]").hidden = !rehearsal;
     $("[data-rehearsal-note]").hidden = !rehearsal;
     $("[data-console]").classList.toggle("is-rehearsal", rehearsal);
-    document.title = (rehearsal ? W.console_rehearsal + " · " : "") + data.code + " · " +
-      W.console_creator_title;
     renderNow();
     renderProduct();
     renderFlash();
@@ -201,25 +190,20 @@
     }
   }
 
-  function onStatus(status) {
-    var c = C.connection(W, status);
-    $("[data-conn]").className = "cc-conn is-" + c.tone;
-    C.setText($("[data-conn-text]"), c.text);
-  }
-
   render();
   live = C.connect(data.session_id, {
     kind: "creator",
     name: W.console_creator_title,
     version: VERSION,
-    offsetGuessMs: data.server_time - loadedAt,
+    offsetGuessMs: page.offsetGuessMs,
     onState: function (next) {
-      if (!next || !next.show) return;
-      if (state && state.show && next.show.revision < state.show.revision) return;
+      if (!C.newer(state, next)) return;
       state = next;
       render();
     },
-    onStatus: onStatus,
+    onStatus: function (status) {
+      C.renderConnection(W, status, "cc-conn");
+    },
   });
   setInterval(tick, 250);
 

@@ -20,18 +20,16 @@
   var SEND_ATTEMPTS = 3;
 
   var C = root.SieuConsole;
-  var data = C.readData();
-  var W = data.words;
+  var $ = C.$;
+  var page = C.page();
+  var data = page.data;
+  var W = page.words;
+  var products = page.products;
   var sessionId = data.session_id;
   var api = "/api/sessions/" + sessionId + "/show";
   var clock = C.timeFormatter(data.timezone, true);
   var shortClock = C.timeFormatter(data.timezone, false);
-  var products = {};
-  data.products.forEach(function (p) {
-    products[p.id] = p;
-  });
 
-  var loadedAt = Date.now();
   var state = data.state;
   var live = null;
   var busy = false;
@@ -39,16 +37,12 @@
   var noticeTimer = null;
   var confirmAction = null;
 
-  function $(selector) {
-    return document.querySelector(selector);
-  }
-
   function all(selector) {
     return Array.prototype.slice.call(document.querySelectorAll(selector));
   }
 
   function now() {
-    return live ? live.serverNow() : Date.now() + (data.server_time - loadedAt);
+    return live ? live.serverNow() : Date.now() + page.offsetGuessMs;
   }
 
   function el(tag, className, text) {
@@ -72,28 +66,20 @@
   // ---------------------------------------------------------------- rendering
 
   function accept(next, force) {
-    if (!next || typeof next !== "object" || !next.show) return false;
-    var shown = show().revision;
-    if (!force && typeof shown === "number" && next.show.revision < shown) return false;
+    if (!(force ? C.newer(null, next) : C.newer(state, next))) return false;
     state = next;
     render();
     return true;
   }
 
   function render() {
-    var s = show();
-    var phase = s.phase || "standby";
-    var phaseNode = $("[data-phase]");
-    C.setText(phaseNode, W["console_phase_" + phase] || phase);
-    phaseNode.className = "phase is-" + phase;
-
-    // A finished rehearsal leaves the flag set on a show back in standby: only a rehearsal
-    // on air is one.
-    var rehearsal = !!s.rehearsal && C.onAir(state);
+    var rehearsal = C.renderHeader(state, W, {
+      phaseClass: "phase",
+      code: data.code,
+      title: W.console_producer_title,
+    });
     $("[data-rehearsal-banner]").hidden = !rehearsal;
     $("[data-rehearsal-hint]").hidden = !rehearsal;
-    document.title = (rehearsal ? W.console_rehearsal + " · " : "") + data.code + " · " +
-      W.console_producer_title;
 
     renderOnAir();
     renderButtons();
@@ -809,23 +795,18 @@
 
   // ---------------------------------------------------------------- start
 
-  function onStatus(status) {
-    var c = C.connection(W, status);
-    var node = $("[data-conn]");
-    node.className = "conn is-" + c.tone;
-    C.setText($("[data-conn-text]"), c.text);
-  }
-
   render();
   live = C.connect(sessionId, {
     kind: "producer",
     name: W.console_producer_title,
     version: VERSION,
-    offsetGuessMs: data.server_time - loadedAt,
+    offsetGuessMs: page.offsetGuessMs,
     onState: function (next) {
       accept(next);
     },
-    onStatus: onStatus,
+    onStatus: function (status) {
+      C.renderConnection(W, status, "conn");
+    },
   });
   setInterval(tick, 250);
   pollClients();

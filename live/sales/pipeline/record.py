@@ -1,0 +1,146 @@
+"""The kept record of the pipeline: every distinct order event, and every batch applied.
+
+Events are appended in the same transaction that applies them, each once, keyed on a hash of
+its content: a platform's retry of the same event adds nothing, a new status of the same order
+is a new event. Orders, lines and aggregates can be rebuilt from this record
+(`sieulive reconcile`). A batch's row says it committed, so a batch run a second time — its
+worker died after the commit, or woke up after its lease ran out — applies nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from live.db import utcnow
+from live.sales.intake.events import AnyEvent, EventType, QueuedEvent, QueuedLine
+from live.sales.models import OrderBatch, OrderEvent
+from live.sales.pipeline.processing import Grain, Outcome
+
+EVENTS = cast(Table, OrderEvent.__table__)
+BATCHES = cast(Table, OrderBatch.__table__)
+
+
+def event_data(event: AnyEvent) -> dict[str, Any]:
+    """The event in one canonical form: the same event, however delivered, gives the same
+    dict (times in UTC, no empty fields)."""
+    data: dict[str, Any] = {
+        "type": str(event.type),
+        "order_id": event.order_id,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+    }
+    if event.lines:
+        data["lines"] = [
+            {"sku": line.sku, "quantity": line.quantity, "unit_price": line.unit_price}
+            for line in event.lines
+        ]
+    for name in ("live_code", "channel", "buyer_province"):
+        value = getattr(event, name)
+        if value:
+            data[name] = value
+    return data
+
+
+def event_key(platform: str, data: dict[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(f"{platform}\n{text}".encode(), digest_size=16).hexdigest()
+
+
+def from_data(data: dict[str, Any]) -> QueuedEvent:
+    return QueuedEvent(
+        type=EventType(data["type"]),
+        order_id=data["order_id"],
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        lines=tuple(
+            QueuedLine(line["sku"], line["quantity"], line["unit_price"])
+            for line in data.get("lines", ())
+        ),
+        live_code=data.get("live_code"),
+        channel=data.get("channel"),
+        buyer_province=data.get("buyer_province"),
+    )
+
+
+def _insert(db: Session, table: Table) -> Any:
+    postgres = db.get_bind().dialect.name == "postgresql"
+    return (postgresql.insert if postgres else sqlite.insert)(table)
+
+
+def keep_events(
+    db: Session,
+    batch_key: str,
+    items: Sequence[tuple[str, AnyEvent]],
+    received_at: Sequence[float] | None = None,
+) -> int:
+    """Append the batch's events not kept yet; how many distinct ones the batch held."""
+    now = utcnow()
+    rows: dict[str, dict[str, Any]] = {}
+    for index, (platform, event) in enumerate(items):
+        data = event_data(event)
+        key = event_key(platform, data)
+        if key in rows:
+            continue
+        received = (
+            datetime.fromtimestamp(received_at[index], UTC) if received_at is not None else now
+        )
+        rows[key] = {
+            "event_key": key,
+            "platform": platform,
+            "order_id": event.order_id,
+            "type": data["type"],
+            "occurred_at": event.occurred_at,
+            "data": data,
+            "received_at": received,
+            "batch_key": batch_key,
+        }
+    if rows:
+        stmt = _insert(db, EVENTS).on_conflict_do_nothing(index_elements=["event_key"])
+        db.execute(stmt, [rows[key] for key in sorted(rows)])
+    return len(rows)
+
+
+def begin_batch(db: Session, batch_key: str, worker: str) -> bool:
+    """Mark the batch as being applied in this transaction; False when it already was (by a
+    transaction that committed). A concurrent run of the same batch waits here for the other
+    to end: only one of them ever applies it."""
+    stmt = _insert(db, BATCHES).on_conflict_do_nothing(index_elements=["batch_key"])
+    values = {"batch_key": batch_key, "events": 0, "worker": worker[:200], "deltas": []}
+    inserted = db.scalar(stmt.values(**values, applied_at=utcnow()).returning(BATCHES.c.id))
+    return inserted is not None
+
+
+def finish_batch(db: Session, batch_key: str, outcome: Outcome) -> None:
+    deltas = [[*grain, *counters] for grain, counters in sorted(outcome.deltas.items())]
+    db.execute(
+        update(BATCHES)
+        .where(BATCHES.c.batch_key == batch_key)
+        .values(events=outcome.events, deltas=deltas, applied_at=utcnow())
+    )
+
+
+def applied_deltas(db: Session, batch_key: str) -> dict[Grain, list[int]]:
+    """What a batch applied earlier added to the aggregates (for the live counters)."""
+    stored = db.scalar(select(BATCHES.c.deltas).where(BATCHES.c.batch_key == batch_key))
+    result: dict[Grain, list[int]] = {}
+    for row in stored or ():
+        session, segment, product, platform, province, *counters = row
+        result[(session, segment, product, platform, province)] = list(counters)
+    return result
+
+
+def events_by_order(db: Session) -> Iterator[tuple[tuple[str, str], list[QueuedEvent]]]:
+    """Every kept event, grouped by order, in the order they were kept."""
+    grouped: dict[tuple[str, str], list[QueuedEvent]] = defaultdict(list)
+    for platform, data in db.execute(
+        select(EVENTS.c.platform, EVENTS.c.data).order_by(EVENTS.c.id)
+    ):
+        grouped[(platform, data["order_id"])].append(from_data(data))
+    yield from grouped.items()

@@ -1,0 +1,54 @@
+"""The campaign channel's websocket: every role's sales dashboard follows a campaign's figures.
+
+The hub serves the channel (`live/hub/sockets.py`); the app registers its whole state
+(`register_channel`) and this endpoint when it assembles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from live.access.roles import EVERYONE
+from live.db import Database
+from live.errors import NotFound
+from live.hub.channels import Channels
+from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_NOT_FOUND
+from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
+from live.sales.pipeline.snapshots import CHANNEL_KIND, campaign_channel, campaign_snapshot
+from live.schedule.models import Campaign
+
+
+def register_channel(channels: Channels, db: Database, redis: Any) -> None:
+    """The campaign channels' whole state: the sales snapshot from the live counters; a
+    published `sales` change carries it whole."""
+
+    def load(campaign_id: int) -> dict[str, Any]:
+        with db.reading() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFound("campaign", campaign_id)
+            name = campaign.name
+        snapshot = campaign_snapshot(redis, campaign_id) if redis is not None else {}
+        return {**snapshot, "campaign_id": campaign_id, "name": name}
+
+    channels.register(CHANNEL_KIND, load, whole_state={"sales"})
+
+
+@websocket_access(EVERYONE)
+async def campaign_socket(websocket: WebSocket) -> None:
+    campaign_id = int(websocket.path_params["campaign_id"])
+    who = await caller(websocket)
+    if who is None:
+        await reject(websocket, CLOSE_BAD_TOKEN, "missing or bad token")
+        return
+    if not await exists(websocket, Campaign, campaign_id):
+        await reject(websocket, CLOSE_NOT_FOUND, f"campaign {campaign_id} not found")
+        return
+    await serve_channel(websocket, campaign_channel(campaign_id), str(who.role))
+
+
+def routes() -> list[BaseRoute]:
+    return [WebSocketRoute("/ws/campaigns/{campaign_id:int}", campaign_socket)]

@@ -1,0 +1,271 @@
+"""Processing batches: duplicates, reordering, attribution, aggregates, the stock gate."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from live.catalog.models import Product
+from live.db import utcnow
+from live.sales.models import Attribution, Order, SaleState, SalesTotal
+from live.schedule.models import LiveSession
+from tests.sales.conftest import event, new_order_id, post_events
+from tests.shows.test_commands import ok
+
+AT = "2024-09-26T19:05:00+07:00"  # inside the fixture session's slot (19:00–21:00)
+
+
+def skus(db: Any, show_session: dict[str, Any]) -> list[str]:
+    with db.reading() as s:
+        return [s.get(Product, pid).sku for pid in show_session["products"]]
+
+
+def code(db: Any, show_session: dict[str, Any]) -> str:
+    with db.reading() as s:
+        return s.get(LiveSession, show_session["id"]).code
+
+
+def totals(db: Any) -> dict[str, int]:
+    with db.reading() as s:
+        row = s.execute(
+            select(
+                func.coalesce(func.sum(SalesTotal.gross_units), 0),
+                func.coalesce(func.sum(SalesTotal.gross_revenue), 0),
+                func.coalesce(func.sum(SalesTotal.paid_units), 0),
+                func.coalesce(func.sum(SalesTotal.cancelled_units), 0),
+                func.coalesce(func.sum(SalesTotal.returned_units), 0),
+            )
+        ).one()
+    return dict(
+        zip(("gross_units", "gross_revenue", "paid", "cancelled", "returned"), row, strict=True)
+    )
+
+
+def test_an_order_is_stored_attributed_and_aggregated(client, db, drain, show_session):
+    sku = skus(db, show_session)[0]
+    oid = new_order_id()
+    live = code(db, show_session)
+    post_events(
+        client,
+        event("created", oid, AT, [(sku, 2, 65_000)], live_code=live, buyer_province="Đắk Lắk"),
+    )
+    post_events(client, event("paid", oid, "2024-09-26T19:06:00+07:00"))
+    report = drain()
+    assert report.events == 2
+    with db.reading() as s:
+        order = s.scalar(select(Order))
+        assert order.state is SaleState.paid
+        assert order.session_id == show_session["id"]
+        assert order.attribution is Attribution.code
+        assert order.buyer_province == "Đắk Lắk"
+    assert totals(db) == {
+        "gross_units": 2,
+        "gross_revenue": 130_000,
+        "paid": 2,
+        "cancelled": 0,
+        "returned": 0,
+    }
+
+
+def test_duplicates_and_any_delivery_order_converge(client, db, drain, show_session):
+    sku = skus(db, show_session)[0]
+    live = code(db, show_session)
+    history = []
+    for n in range(12):
+        oid = new_order_id()
+        history += [
+            event("created", oid, AT, [(sku, 1, 65_000)], live_code=live),
+            event("paid", oid, "2024-09-26T19:06:00+07:00"),
+        ]
+        if n % 3 == 0:
+            history.append(event("cancelled", oid, "2024-09-26T19:07:00+07:00"))
+        if n % 4 == 1:
+            history.append(event("delivered", oid, "2024-09-28T10:00:00+07:00"))
+            history.append(event("returned", oid, "2024-09-30T10:00:00+07:00"))
+    deliveries = history + random.Random(7).sample(history, len(history))  # every one twice
+    random.Random(11).shuffle(deliveries)
+    for start in range(0, len(deliveries), 7):
+        post_events(client, {"events": deliveries[start : start + 7]})
+        if start % 21 == 0:
+            drain()  # several batches, duplicates across them
+    drain()
+    # Cancelled: 0, 3, 6, 9; returned: 1, 5, 9 — 9 ends returned, which ranks above
+    # cancelled. So 3 cancelled, 3 returned, 6 paid, whatever order the events came in.
+    with db.reading() as s:
+        states = dict(s.execute(select(Order.state, func.count()).group_by(Order.state)).all())
+    assert sum(states.values()) == 12
+    got = totals(db)
+    assert got["gross_units"] == 12
+    assert got["gross_revenue"] == 12 * 65_000
+    assert got["paid"] == states.get(SaleState.paid, 0)
+    assert got["cancelled"] == states.get(SaleState.cancelled, 0)
+    assert got["returned"] == states.get(SaleState.returned, 0)
+    assert states == {SaleState.paid: 6, SaleState.cancelled: 3, SaleState.returned: 3}
+
+
+def test_attribution_by_channel_at_order_time_with_grace_and_unmatched_orders_kept(
+    client, db, drain, show_session
+):
+    sku = skus(db, show_session)[0]
+    with db.reading() as s:
+        channel = s.get(LiveSession, show_session["id"]).channel
+    on_air = event("created", new_order_id(), AT, [(sku, 1, 65_000)], channel=channel)
+    # The slot ends 21:00; the campaign's grace is 15 minutes.
+    late = event(
+        "created", new_order_id(), "2024-09-26T21:10:00+07:00", [(sku, 1, 65_000)], channel=channel
+    )
+    too_late = event(
+        "created", new_order_id(), "2024-09-26T21:20:00+07:00", [(sku, 1, 65_000)], channel=channel
+    )
+    elsewhere = event("created", new_order_id(), AT, [(sku, 1, 65_000)], channel="other-shop")
+    post_events(client, {"events": [on_air, late, too_late, elsewhere]})
+    drain()
+    with db.reading() as s:
+        got = {o.platform_order_id: (o.session_id, o.attribution) for o in s.scalars(select(Order))}
+    sid = show_session["id"]
+    assert got[on_air["order_id"]] == (sid, Attribution.channel)
+    assert got[late["order_id"]] == (sid, Attribution.channel)
+    assert got[too_late["order_id"]] == (None, Attribution.none)
+    assert got[elsewhere["order_id"]] == (None, Attribution.none)
+
+
+def test_lines_go_to_the_segment_that_featured_the_product(producer, db, drain, show_session):
+    a, b = skus(db, show_session)
+    sid = show_session["id"]
+    ok(producer, sid, "go_live", 0)
+    ok(producer, sid, "next", 1)  # product a on air
+    now = utcnow().isoformat()
+    live = code(db, show_session)
+    post_events(
+        producer,
+        event("created", new_order_id(), now, [(a, 1, 65_000), (b, 1, 65_000)], live_code=live),
+    )
+    drain()
+    with db.reading() as s:
+        rows = {r.product_id: r.segment_key for r in s.scalars(select(SalesTotal))}
+        state_segment = s.get(LiveSession, sid).segments[1].id
+    assert rows[show_session["products"][0]] == state_segment
+    assert rows[show_session["products"][1]] == 0, "b was not featured: no segment"
+
+
+def test_flash_sale_stock_is_never_oversold_under_concurrent_orders(
+    producer, db, redis, show_session
+):
+    from live.sales.pipeline import service
+
+    _a, b = skus(db, show_session)
+    sid = show_session["id"]
+    live = code(db, show_session)
+    ok(producer, sid, "go_live", 0)
+    state = ok(producer, sid, "jump", 1, position=4)  # the flash sale: 50 units of b
+    assert state["flash_sale"]["quantity"] == 50
+    now = utcnow()
+    ids = itertools.count()
+    events = [
+        event(
+            "created",
+            f"FS{next(ids):05d}",
+            (now + timedelta(seconds=1)).isoformat(),
+            [(b, 1 + n % 3, 49_000)],
+            live_code=live,
+        )
+        for n in range(60)
+    ]
+    for start in range(0, 60, 5):
+        response = post_events(producer, {"events": events[start : start + 5]})
+        assert response.status_code == 202, response.json()
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            service.drain(db, redis, batch_size=5)
+        except BaseException as exc:  # a worker dying is what we look for
+            failures.append(exc)
+
+    workers = [threading.Thread(target=worker) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert failures == []
+    service.drain(db, redis)
+    with db.reading() as s:
+        orders = s.scalars(select(Order)).all()
+        assert len(orders) == 60
+        sold = sum(line.quantity for o in orders for line in o.lines if not line.oversold)
+        oversold = [o for o in orders if any(line.oversold for line in o.lines)]
+    assert sold <= 50
+    assert sold >= 48, "the gate fills the stock up to what fits"
+    assert oversold, "orders beyond the stock are marked oversold"
+    assert totals(db)["gross_units"] == sold, "oversold lines are not counted as sold"
+
+
+def test_sales_reach_the_show_state_and_the_dashboards_coalesced(
+    producer, db, drain, show_session, tokens
+):
+    from tests.hub.test_protocol import receive
+
+    sku = skus(db, show_session)[0]
+    live = code(db, show_session)
+    sid, cid = show_session["id"], show_session["campaign_id"]
+    token = tokens["retailer"]
+    with producer.websocket_connect(f"/ws/campaigns/{cid}?token={token}") as ws:
+        first = receive(ws, "state")
+        assert first["data"]["totals"]["gross_units"] == 0
+        post_events(
+            producer,
+            {
+                "events": [
+                    event(
+                        "created",
+                        new_order_id(),
+                        AT,
+                        [(sku, 2, 65_000)],
+                        live_code=live,
+                        buyer_province="Cần Thơ",
+                    )
+                    for _ in range(3)
+                ]
+            },
+        )
+        drain()
+        change = receive(ws)
+        assert change["kind"] == "sales"
+        assert change["data"]["totals"]["gross_units"] == 6
+        assert change["data"]["totals"]["net_revenue"] == 390_000
+    state = producer.get(f"/api/sessions/{sid}/show").json()
+    assert state["sales"] == {
+        "orders": 3,
+        "units": 6,
+        "revenue": 390_000,
+        "gross_units": 6,
+        "gross_revenue": 390_000,
+    }
+    ticker = state["recent_purchases"]
+    assert len(ticker) == 3
+    assert set(ticker[0]) == {"product_name", "province", "quantity", "at"}, "no buyer data"
+    assert ticker[0]["province"] == "Cần Thơ"
+
+
+def test_an_order_placed_in_a_rehearsal_counts_nothing_even_when_applied_after_it(
+    client, producer, db, drain, show_session
+):
+    """The batch may be applied after the rehearsal ended (a backlog, a retry): what was
+    ordered during it stays rehearsal; what is ordered after it counts."""
+    sid, sku, live = show_session["id"], skus(db, show_session)[0], code(db, show_session)
+    ok(producer, sid, "go_live", 0, rehearsal=True)
+    during = utcnow().isoformat()
+    post_events(client, event("created", "REH-1", during, [(sku, 1, 65_000)], live_code=live))
+    ok(producer, sid, "end", 1)
+    after = (utcnow() + timedelta(seconds=1)).isoformat()
+    post_events(client, event("created", "REAL-1", after, [(sku, 2, 65_000)], live_code=live))
+    drain()
+    with db.reading() as s:
+        rehearsal = dict(s.execute(select(Order.platform_order_id, Order.rehearsal)).all())
+    assert rehearsal == {"REH-1": True, "REAL-1": False}
+    assert totals(db)["gross_units"] == 2
