@@ -23,6 +23,7 @@ from starlette.routing import Route
 from live.access.models import Role
 from live.access.service import Principal, authenticate
 from live.api.fields import MAX_INT
+from live.api.jsonparse import parse_json
 from live.db import Database
 from live.errors import (
     BadRequest,
@@ -205,14 +206,7 @@ async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel
     if content_type and "json" not in content_type.split(";")[0].lower():
         raise UnsupportedMediaType("send JSON: Content-Type: application/json")
     raw = await read_body(request, request.app.state.settings.max_body_bytes)
-    try:
-        data = json.loads(raw)
-    except RecursionError as exc:
-        raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
-    except ValueError as exc:
-        # JSONDecodeError and UnicodeDecodeError are ValueErrors, and so is an integer literal
-        # longer than Python converts (4300 digits).
-        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise ValidationFailed.one("body", "must be a JSON object")
     try:

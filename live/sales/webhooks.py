@@ -9,13 +9,13 @@ minutes of lag behind the dashboards.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 from pydantic import ValidationError
 
+from live.api.jsonparse import parse_json
 from live.api.routing import PUBLIC, ApiRouter, Ctx, validation_fields
 from live.errors import (
     BadRequest,
@@ -73,10 +73,7 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise _unavailable() from exc
     if full:
         raise _inbox_full(settings.inbox_limit)
-    try:
-        data = json.loads(upload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    data = parse_json(upload)
     try:
         events = parse_body(data)
     except ValidationError as exc:

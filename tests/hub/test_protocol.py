@@ -155,3 +155,35 @@ def test_overlays_register_and_the_producer_sees_them_and_can_reload_them(produc
         assert receive(ws)["kind"] == "reload"
     clients = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
     assert clients == [], "a closed overlay unregisters"
+
+
+def test_hostile_messages_are_skipped_and_the_connection_stays(producer, show_session):
+    """What a client sends goes through the API's JSON parser: too deep, a number too long to
+    read, NaN, not JSON, not an object, binary or oversized frames are skipped, unanswered;
+    the connection and the client's registration carry on."""
+    sid = show_session["id"]
+    token = overlay_token(producer, sid)
+    with producer.websocket_connect(f"/ws/overlay?token={token}") as ws:
+        receive(ws, "state")
+        for text in (
+            "[" * 100_000 + "]" * 100_000,
+            '{"type": "ping", "client_time": ' + "[" * 40 + "]" * 40 + "}",
+            '{"type": "ping", "client_time": ' + "9" * 5_000 + "}",
+            '{"type": "hello", "revision": NaN}',
+            "{not json",
+            '"ping"',
+            "[]",
+            '{"type": "hello", "name": "x"}' + " " * hub_module.MAX_CLIENT_MESSAGE,
+        ):
+            ws.send_text(text)
+        ws.send_bytes(b'{"type": "ping", "client_time": 7}')
+        # An echoed client time is a number, never whatever was sent.
+        ws.send_json({"type": "ping", "client_time": {"a": [1, 2]}})
+        assert receive(ws, "pong")["client_time"] is None
+        ws.send_json({"type": "hello", "kind": "overlay", "name": "card", "revision": 0})
+        ws.send_json({"type": "ping", "client_time": 5})
+        assert receive(ws, "pong")["client_time"] == 5
+        clients = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
+        assert [(c["kind"], c["name"]) for c in clients] == [("overlay", "card")]
+        ok(producer, sid, "go_live", 0)
+        assert receive(ws)["data"]["show"]["revision"] == 1
