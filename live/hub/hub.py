@@ -176,8 +176,13 @@ class Hub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        # redis-py's pubsub read can swallow a cancellation (Python 3.11's asyncio.timeout
+        # racing it): cancel again until each task has really ended, or shutdown hangs.
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=0.5)
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task

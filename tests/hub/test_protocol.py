@@ -187,3 +187,30 @@ def test_hostile_messages_are_skipped_and_the_connection_stays(producer, show_se
         assert [(c["kind"], c["name"]) for c in clients] == [("overlay", "card")]
         ok(producer, sid, "go_live", 0)
         assert receive(ws)["data"]["show"]["revision"] == 1
+
+
+def test_stop_ends_a_task_that_swallowed_its_cancellation() -> None:
+    """redis-py's pubsub read can swallow a cancel (Python 3.11's asyncio.timeout racing it):
+    the hub's listener then never ended and the app's shutdown hung, now and then a test."""
+    import asyncio
+    import contextlib
+
+    async def stubborn() -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # as redis-py's read did
+            await asyncio.sleep(3600)
+        await asyncio.sleep(3600)
+
+    async def run() -> tuple[bool, bool]:
+        hub = hub_module.Hub(None, load_state=lambda channel: asyncio.sleep(0, {}))
+        listener = asyncio.create_task(stubborn())
+        hub._tasks = [listener]
+        await asyncio.sleep(0)
+        stopping = asyncio.create_task(hub.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=3)
+        ended = (bool(done), listener.cancelled())
+        for task in (listener, stopping):
+            task.cancel()
+        await asyncio.gather(listener, stopping, return_exceptions=True)
+        return ended
+
+    assert asyncio.run(run()) == (True, True)
