@@ -138,6 +138,8 @@
 
   function renderQr(link) {
     var box = $("card-qr-box");
+    // Only a web address becomes a code viewers scan (the server sends no other kind).
+    if (typeof link !== "string" || !/^https?:\/\/[^\s]/i.test(link)) link = "";
     toggle(box, !!link);
     if (!link || link === lastQrLink) return;
     var holder = $("card-qr");

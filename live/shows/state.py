@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from live.api.fields import web_url
 from live.catalog.models import Product
 from live.schedule.models import LiveSession
 from live.shows.models import Phase, SegmentRun, Show
@@ -42,8 +43,9 @@ def product_card(product: Product | None, stock_left: dict[int, int]) -> dict[st
         "campaign_stock": product.campaign_stock,
         "stock_left": stock_left.get(product.id, product.campaign_stock),
         "talking_points": product.talking_points,
-        "image_url": product.image_url,
-        "buy_link": product.buy_link,
+        # Only http(s) goes on air (a stored `javascript:` link would be a QR code on stream).
+        "image_url": web_url(product.image_url),
+        "buy_link": web_url(product.buy_link),
         "category": product.category,
     }
 

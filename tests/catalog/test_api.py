@@ -159,6 +159,61 @@ def test_product_rules_on_input(producer: TestClient, db: Database) -> None:
     assert stars.json()["error"]["details"]["fields"][0]["field"] == "ocop_stars"
 
 
+HOSTILE_URLS = [
+    "javascript:alert(document.cookie)",
+    " JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "ftp://files.example.vn/a.jpg",
+    "mailto:shop@example.vn",
+    "//evil.example/phish",
+    "/p/keo-dua",
+    "shop.example.vn/keo-dua",
+    "http://",
+    "https:\\\\evil.example",
+    "http://[::1",
+    "https://shop.example.vn:port/",
+    "https://shop.example.vn/kẹo dừa",
+]
+
+
+def test_product_urls_are_http_or_https_only(producer: TestClient, db: Database) -> None:
+    """The overlay turns buy_link into an on-stream QR code and pages show image_url: anything
+    but a web address is a 422 naming the field, on create and on edit, and nothing changes."""
+    from tests.api.test_bad_input import row_counts
+
+    with db.unit_of_work() as s:
+        supplier_id = factories.supplier(s).id
+    product = created(producer.post("/api/products", json=product_body(supplier_id)))
+    url = f"/api/products/{product['id']}"
+    before = row_counts(db)
+    for field in ("image_url", "buy_link"):
+        for value in HOSTILE_URLS:
+            new = producer.post(
+                "/api/products", json=product_body(supplier_id, sku="N", **{field: value})
+            )
+            edit = producer.patch(url, json={"name": "Tên mới", field: value})
+            for response in (new, edit):
+                assert response.status_code == 422, (field, value, response.text)
+                error = response.json()["error"]
+                assert error["code"] == "validation_failed"
+                assert [f["field"] for f in error["details"]["fields"]] == [field], value
+    assert row_counts(db) == before
+    assert ok(producer.get(url)) == product
+    # Web addresses, any case of scheme, with port, query and Vietnamese path; empty is none.
+    for value in (
+        "http://shop.example.vn/p/1",
+        "HTTPS://Shop.Example.vn:8443/p/keo-dua?ref=live&s=42#mua",
+        "https://shop.example.vn/sản-phẩm/kẹo-dừa",
+        "",
+    ):
+        edited = ok(producer.patch(url, json={"image_url": value, "buy_link": value}))
+        assert (edited["image_url"], edited["buy_link"]) == (value, value)
+    assert ok(producer.patch(url, json={"buy_link": None}))["buy_link"] is None
+
+
 def test_a_product_in_a_run_of_show_is_not_removed(producer: TestClient, db: Database) -> None:
     with db.unit_of_work() as s:
         product_id = factories.product(s).id

@@ -164,6 +164,17 @@ def test_vietnamese_text_in_a_link_is_encoded_as_utf8(page, hub, segno_standard_
     assert drawn in dark  # the UTF-8 bytes, not Latin-1 truncations of them
 
 
+def test_a_buy_link_that_is_not_a_web_address_gets_no_qr_code(page, hub):
+    """The server sends only http(s) links; the page checks again before viewers scan it."""
+    state = make_state(hub.server_now())
+    state["featured"]["buy_link"] = "javascript:alert(document.cookie)"
+    hub.state = state
+    open_overlay(page, hub)
+    wait_on(page, "card")
+    assert not page.eval_on_selector("#card-qr-box", "e => e.classList.contains('on')")
+    assert page.eval_on_selector("#card-qr", "e => e.querySelector('svg')") is None
+
+
 def test_prices_format_the_same_without_intl(page, hub):
     # A CEF build with trimmed locale data must still put `125.000 ₫` on air.
     page.add_init_script("Intl.NumberFormat = function () { throw new Error('no ICU'); };")
