@@ -283,10 +283,15 @@
   fit();
   root.addEventListener("resize", fit);
   setInterval(tick, 250);
+  var scheme = root.location.protocol === "https:" ? "wss:" : "ws:";
+  var url = "";
   if (opts.token) {
-    var scheme = root.location.protocol === "https:" ? "wss:" : "ws:";
-    var url = scheme + "//" + root.location.host + "/ws/overlay?token=" +
-      encodeURIComponent(opts.token);
+    url = "/ws/overlay?token=" + encodeURIComponent(opts.token);
+  } else if (opts.session) {
+    url = "/ws/sessions/" + opts.session; // the page cookie is the credential
+  }
+  if (url) {
+    url = scheme + "//" + root.location.host + url;
     client = root.SieuRealtime.connect({
       url: url,
       kind: "overlay",

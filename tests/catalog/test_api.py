@@ -3,6 +3,7 @@ list with pagination and filters, and find without typing accents."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from typing import Any
 
@@ -348,9 +349,13 @@ def test_creator_lifecycle(producer: TestClient) -> None:
     assert creator["availability"] == [
         {"starts_at": "2024-09-26T18:00:00+07:00", "ends_at": "2024-09-26T23:00:00+07:00"}
     ]
+    # The feed URL is in the answer that made it, and nowhere after (only its hash is kept).
     assert creator["calendar_url"].startswith("http://testserver/calendar/")
+    assert (
+        producer.get(creator["calendar_url"].removeprefix("http://testserver")).status_code == 200
+    )
     url = f"/api/creators/{creator['id']}"
-    assert ok(producer.get(url)) == creator
+    assert ok(producer.get(url)) == {**creator, "calendar_url": None}
     assert names(ok(producer.get("/api/creators?q=hoai phuong"))) == ["Hoài Phương Review"]
     edited = ok(producer.patch(url, json={"handles": {"facebook": "hoaiphuong.fb"}}))
     assert edited["handles"] == {"facebook": "hoaiphuong.fb"}
@@ -360,26 +365,36 @@ def test_creator_lifecycle(producer: TestClient) -> None:
     assert producer.get(url).status_code == 404
 
 
-def test_the_calendar_feed_is_shown_to_producers_and_its_creator_only(
+def test_the_calendar_feed_is_made_by_producers_and_its_creator_only_and_shown_once(
     client: TestClient, tokens: dict[str, str], db: Database
 ) -> None:
+    from live.catalog.models import Creator
+
     with db.unit_of_work() as s:
         other = factories.creator(s, name="Người khác").id
     mine = f"/api/creators/{tokens['creator_id']}"
     theirs = f"/api/creators/{other}"
     creator, retailer = auth(tokens["creator"]), auth(tokens["retailer"])
-    assert ok(client.get(mine, headers=creator))["calendar_url"]
-    assert ok(client.get(theirs, headers=creator))["calendar_url"] is None
-    assert ok(client.get(mine, headers=retailer))["calendar_url"] is None
-    assert ok(client.get(theirs, headers=auth(tokens["producer"])))["calendar_url"]
-    old = ok(client.get(mine, headers=creator))["calendar_url"]
+    producer = auth(tokens["producer"])
+    # Nobody reads a feed URL back, whatever their role: it is shown when made.
+    for headers in (creator, retailer, producer):
+        for url in (mine, theirs):
+            assert ok(client.get(url, headers=headers))["calendar_url"] is None
+        listed = ok(client.get("/api/creators", headers=headers))["items"]
+        assert {c["calendar_url"] for c in listed} == {None}
+    old = ok(client.post(f"{mine}/calendar-token", headers=creator))["calendar_url"]
     rotated = ok(client.post(f"{mine}/calendar-token", headers=creator))["calendar_url"]
     assert rotated != old
-    refused = client.post(f"{theirs}/calendar-token", headers=creator)
-    assert refused.status_code == 403
-    assert (
-        client.post(f"{theirs}/calendar-token", headers=auth(tokens["producer"])).status_code == 200
-    )
+    assert client.get(old.removeprefix("http://testserver")).status_code == 404
+    assert client.get(rotated.removeprefix("http://testserver")).status_code == 200
+    # Only the SHA-256 of the token is in the database.
+    token = rotated.removeprefix("http://testserver/calendar/").removesuffix(".ics")
+    with db.reading() as s:
+        stored = s.get(Creator, int(tokens["creator_id"])).calendar_token_hash
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
+    assert client.post(f"{theirs}/calendar-token", headers=creator).status_code == 403
+    assert client.post(f"{mine}/calendar-token", headers=retailer).status_code == 403
+    assert client.post(f"{theirs}/calendar-token", headers=producer).status_code == 200
 
 
 def test_a_creator_in_sessions_is_not_removed(producer: TestClient, db: Database) -> None:

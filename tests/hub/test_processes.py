@@ -99,10 +99,12 @@ def command(web: WebProcess, token: str, sid: int, name: str, revision: int) -> 
 
 
 def overlay_url(web: WebProcess, token: str, sid: int) -> str:
-    state = httpx.get(
-        f"{web.base}/api/sessions/{sid}/show", headers={"Authorization": f"Bearer {token}"}
+    """A new overlay token (shown once, when made)."""
+    made = httpx.post(
+        f"{web.base}/api/sessions/{sid}/show/overlay-token",
+        headers={"Authorization": f"Bearer {token}"},
     ).json()
-    return str(state["overlay_url"].split("token=")[1])
+    return str(made["overlay_url"].split("token=")[1])
 
 
 @pytest.fixture

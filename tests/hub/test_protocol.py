@@ -15,7 +15,9 @@ from tests.shows.test_commands import ok
 
 
 def overlay_token(client: TestClient, session_id: int) -> str:
-    url = client.get(f"/api/sessions/{session_id}/show").json()["overlay_url"]
+    """A new overlay token, as the producer console makes it (shown once: only its hash is
+    kept, so each call makes another and revokes the one before)."""
+    url = client.post(f"/api/sessions/{session_id}/show/overlay-token").json()["overlay_url"]
     return str(url.split("token=")[1])
 
 

@@ -383,6 +383,23 @@ def test_fresh_page_without_state_is_transparent(page, hub):
     assert page.evaluate("() => window.sieuOverlay.client") is None
 
 
+def test_the_preview_follows_a_session_with_the_console_cookie(page, hub):
+    """The producer console's preview frame has no overlay token (shown once, never kept):
+    `?session=` follows the session on the console's socket, which the page cookie opens."""
+    page.goto(f"{hub.base}/overlays/overlay.html?session=7&preview=1")
+    wait_on(page, "card")
+    assert hub.paths == ["/ws/sessions/7"]
+    for bad in ("0", "-1", "abc", "7/../../ws/overlay", "12345678901"):
+        page.goto(f"{hub.base}/overlays/overlay.html?session={bad}")
+        page.wait_for_timeout(100)
+        assert page.evaluate("() => window.sieuOverlay.client") is None, bad
+    assert hub.paths == ["/ws/sessions/7"]
+    # A token wins: OBS's URL is the overlay's own.
+    open_overlay(page, hub, "session=7")
+    wait_on(page, "card")
+    assert hub.paths[-1] == f"/ws/overlay?token={TOKEN}"
+
+
 def test_transparent_outside_the_graphics(page, hub):
     open_overlay(page, hub)
     wait_on(page, "card")
