@@ -218,8 +218,9 @@ def _problem_view(db: Session, p: Problem, t: Translator) -> ProblemView:
     values["creator"] = creator.name if creator else ""
     if "qc_status" in values and t.has(f"qc_{values['qc_status']}"):
         values["qc_status"] = t(f"qc_{values['qc_status']}")
-    if "expires_on" in values:
-        values["expires_on"] = date.fromisoformat(str(values["expires_on"])).strftime("%d/%m/%Y")
+    for day in ("expires_on", "starts_on", "ends_on"):
+        if day in values:
+            values[day] = date.fromisoformat(str(values[day])).strftime("%d/%m/%Y")
     if "platform" in values:
         values["channel"] = f"{t('platform_' + str(values['platform']))}/{values['channel']}"
     if "planned_seconds" in values:

@@ -216,6 +216,30 @@ def test_warnings_are_marked_in_words_not_colour_alone(producer: TestClient, sce
     assert "⚠</span> Cảnh báo" in card[: card.index("</button>")]
 
 
+def test_a_session_outside_the_campaign_is_a_warning_in_both_languages(
+    producer: TestClient, scene: Scene, db: Database
+) -> None:
+    """The campaign runs 26–27/09; SL-02 moved to the 28th still shows, with the reason."""
+    with db.unit_of_work() as s:
+        s.execute(
+            update(LiveSession)
+            .where(LiveSession.id == scene.west)
+            .values(scheduled_start=at(28, 14), scheduled_end=at(28, 16))
+        )
+    html = producer.get(calendar_url(scene)).text
+    (west,) = read_calendar(html).by_code("SL-02")
+    assert "has-warning" in west.classes and "has-conflict" not in west.classes
+    assert (
+        "<strong>Ngoài thời gian chiến dịch</strong>: Chiến dịch diễn ra 26/09/2024–27/09/2024"
+        in html
+    )
+    english = producer.get(calendar_url(scene, "?lang=en")).text
+    assert (
+        "<strong>Outside the campaign's dates</strong>: The campaign runs 26/09/2024–27/09/2024"
+        in (english.replace("&#39;", "'"))
+    )
+
+
 def test_conflicts_from_data_changed_underneath_are_highlighted(
     producer: TestClient, scene: Scene, db: Database
 ) -> None:
