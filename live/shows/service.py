@@ -37,7 +37,13 @@ def _session(db: Session, session_id: int) -> LiveSession:
 
 
 def ensure_show(db: Session, session_id: int, *, lock: bool = False) -> Show:
-    """The show row of a session, created on first use; locked for the transaction if asked."""
+    """The show row of a session, created on first use; locked for the transaction if asked.
+
+    Any number of processes may get here first at once (requests, ticks, the hub's state
+    loader). On PostgreSQL the second insert waits for the first to commit and fails on the
+    key: only its savepoint is rolled back, and the row the other made is read (and locked).
+    On SQLite a unit of work holds the write lock from BEGIN, so the look-up sees the row.
+    """
     stmt = select(Show).where(Show.session_id == session_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -50,8 +56,12 @@ def ensure_show(db: Session, session_id: int, *, lock: bool = False) -> Show:
                 db.add(show)
                 db.flush()
         except IntegrityError:
-            # Another process created it first; use (and lock) theirs.
-            show = db.scalars(stmt).one()
+            # Another process created it first: use (and lock) theirs. None there: the insert
+            # failed on the session's foreign key, the session was deleted meanwhile.
+            found = db.scalars(stmt).one_or_none()
+            if found is None:
+                raise NotFound("session", session_id) from None
+            show = found
     return show
 
 
