@@ -134,6 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from live.app import create_app
+    from live.hub.hub import MAX_CLIENT_MESSAGE
     from live.limits import raise_file_limit
 
     raise_file_limit()
@@ -145,6 +146,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         ws="websockets-sansio",
+        # Clients send a few hundred bytes at a time: a bigger frame closes the socket (1009)
+        # before it is read whole, instead of uvicorn's default 16 MiB.
+        ws_max_size=MAX_CLIENT_MESSAGE,
         # Overlay frames are small and frequent: compression costs CPU and ~40 KiB a socket.
         ws_per_message_deflate=False,
         backlog=4096,
@@ -352,7 +356,14 @@ def cmd_send_order(args: argparse.Namespace) -> int:
         )
         return 2
     if args.file:
-        payload: Any = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        from live.api.jsonparse import parse_json
+        from live.errors import BadRequest
+
+        try:
+            payload: Any = parse_json(Path(args.file).read_bytes())
+        except BadRequest as exc:
+            print(f"{args.file}: {exc.message}", file=sys.stderr)
+            return 2
         if isinstance(payload, list):
             payload = {"events": payload}
     elif args.order_id:

@@ -232,6 +232,10 @@ VI: dict[str, str] = {
     "your_feed": "Đưa lịch của bạn vào điện thoại:",
     "your_feed_link": "Đăng ký lịch (.ics)",
     "your_feed_hint": "Dán đường dẫn này vào Google Calendar hoặc Lịch trên iPhone.",
+    "your_feed_once": "Đường dẫn chỉ hiện lúc này: đăng ký trên mọi thiết bị trước khi rời trang.",
+    "your_feed_get": "Lấy đường dẫn lịch của tôi",
+    "your_feed_get_hint": "Mỗi lần lấy là một đường dẫn mới, và đường dẫn trước đó ngừng hoạt"
+    " động.",
     # Session status
     "status_draft": "Nháp",
     "status_scheduled": "Đã lên lịch",
@@ -272,6 +276,8 @@ VI: dict[str, str] = {
     "rule_segments_overrun_text": "Kịch bản {planned} phút, khung giờ {slot} phút",
     "rule_outside_availability": "Ngoài giờ rảnh của người dẫn",
     "rule_outside_availability_text": "{creator} chưa báo rảnh vào giờ này",
+    "rule_outside_campaign": "Ngoài thời gian chiến dịch",
+    "rule_outside_campaign_text": "Chiến dịch diễn ra {starts_on}–{ends_on}",
     "qc_pending": "đang chờ duyệt",
     "qc_rejected": "bị từ chối",
     "qc_approved": "đã duyệt",
@@ -390,6 +396,13 @@ VI: dict[str, str] = {
     "console_confirm_new_url_text": "Các overlay đang dùng URL cũ sẽ rời màn hình ngay. Dán URL mới"
     " vào OBS cho từng Browser Source.",
     "console_new_url_done": "Đã tạo URL overlay mới. Hãy dán vào OBS.",
+    "console_make_overlay_url": "Tạo URL overlay",
+    "console_overlay_url_none": "Chưa có URL overlay. Khi tạo, URL chỉ hiện một lần: hãy dán"
+    " ngay vào OBS.",
+    "console_overlay_url_hidden": "URL overlay chỉ hiện một lần, lúc tạo. Thêm cảnh OBS? Chép URL"
+    " từ một Browser Source đã có, hoặc tạo URL mới (overlay dùng URL cũ sẽ rời màn hình).",
+    "console_overlay_url_now": "URL chỉ hiện lúc này: dán vào từng Browser Source của OBS trước"
+    " khi rời trang.",
     "console_feature": "Sản phẩm trên màn hình",
     "console_feature_go": "Đưa lên màn hình",
     "console_feature_none": "— Gỡ sản phẩm khỏi màn hình —",
@@ -650,6 +663,9 @@ EN: dict[str, str] = {
     "your_feed": "Put your schedule on your phone:",
     "your_feed_link": "Subscribe (.ics)",
     "your_feed_hint": "Paste this address into Google Calendar or the iPhone Calendar app.",
+    "your_feed_once": "It is shown only now: subscribe on every device before leaving the page.",
+    "your_feed_get": "Get my calendar link",
+    "your_feed_get_hint": "Each time makes a new link, and the one before stops working.",
     "status_draft": "Draft",
     "status_scheduled": "Scheduled",
     "status_live": "Live now",
@@ -686,6 +702,8 @@ EN: dict[str, str] = {
     "rule_segments_overrun_text": "The run of show lasts {planned} min, the slot {slot} min",
     "rule_outside_availability": "Outside the host's availability",
     "rule_outside_availability_text": "{creator} has not said they are available then",
+    "rule_outside_campaign": "Outside the campaign's dates",
+    "rule_outside_campaign_text": "The campaign runs {starts_on}–{ends_on}",
     "qc_pending": "awaiting review",
     "qc_rejected": "rejected",
     "qc_approved": "approved",
@@ -800,6 +818,14 @@ EN: dict[str, str] = {
     "console_confirm_new_url_text": "Overlays on the old URL leave the screen at once. Paste the"
     " new URL into each OBS Browser Source.",
     "console_new_url_done": "A new overlay URL is ready. Paste it into OBS.",
+    "console_make_overlay_url": "Make the overlay URL",
+    "console_overlay_url_none": "No overlay URL yet. It is shown once, when made: paste it into"
+    " OBS straight away.",
+    "console_overlay_url_hidden": "The overlay URL is shown once, when made. Another OBS scene?"
+    " Copy it from an existing Browser Source, or make a new one (overlays on the old one leave"
+    " the screen).",
+    "console_overlay_url_now": "Shown only now: paste it into each OBS Browser Source before"
+    " leaving this page.",
     "console_feature": "Product on screen",
     "console_feature_go": "Feature",
     "console_feature_none": "— Take the product off screen —",

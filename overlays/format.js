@@ -141,6 +141,8 @@
     var name = (p.get("name") || wanted.join("+") + " " + position).slice(0, 60);
     return {
       token: p.get("token") || "",
+      // The producer console's preview: the session, followed with the console's cookie.
+      session: /^[1-9][0-9]{0,9}$/.test(p.get("session") || "") ? p.get("session") : "",
       elements: wanted,
       position: position,
       scale: scale,

@@ -138,6 +138,8 @@
 
   function renderQr(link) {
     var box = $("card-qr-box");
+    // Only a web address becomes a code viewers scan (the server sends no other kind).
+    if (typeof link !== "string" || !/^https?:\/\/[^\s]/i.test(link)) link = "";
     toggle(box, !!link);
     if (!link || link === lastQrLink) return;
     var holder = $("card-qr");
@@ -281,10 +283,15 @@
   fit();
   root.addEventListener("resize", fit);
   setInterval(tick, 250);
+  var scheme = root.location.protocol === "https:" ? "wss:" : "ws:";
+  var url = "";
   if (opts.token) {
-    var scheme = root.location.protocol === "https:" ? "wss:" : "ws:";
-    var url = scheme + "//" + root.location.host + "/ws/overlay?token=" +
-      encodeURIComponent(opts.token);
+    url = "/ws/overlay?token=" + encodeURIComponent(opts.token);
+  } else if (opts.session) {
+    url = "/ws/sessions/" + opts.session; // the page cookie is the credential
+  }
+  if (url) {
+    url = scheme + "//" + root.location.host + url;
     client = root.SieuRealtime.connect({
       url: url,
       kind: "overlay",

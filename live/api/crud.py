@@ -28,13 +28,24 @@ def paginate(db: Session, stmt: Select[Any], page: Page) -> tuple[list[Any], int
     return rows, total
 
 
-def matching(column: Any, typed: str) -> Any:
-    """`column` (a folded search key) contains what the user typed, accents or not.
+LIKE_ESCAPE = "\\"
 
-    LIKE's own wildcards in the typed text are escaped: "50%" means fifty percent.
-    """
-    escaped = fold(typed).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%{escaped}%", escape="\\")
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE/ILIKE pattern (with `escape=LIKE_ESCAPE`) matching itself only: its
+    `%`, `_` and the escape character lose their meaning, so "50%" means fifty percent and
+    "%" alone finds names with a percent sign, not everything. Every pattern built from what
+    a user typed goes through here."""
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def matching(column: Any, typed: str) -> Any:
+    """`column` (a folded search key) contains what the user typed, accents or not."""
+    return column.like(f"%{like_literal(fold(typed))}%", escape=LIKE_ESCAPE)
 
 
 def fitted(column: Any, value: str) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -73,7 +74,51 @@ Money = Annotated[int, Field(ge=0, le=MAX_INT, description="integer đồng (VND
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 When = Annotated[datetime, AfterValidator(_sane_datetime)]
 Day = Annotated[date, AfterValidator(_sane_date)]
-Url = Annotated[str, Field(max_length=1000), _bounded(_clean_line, 1000, 0)]
+
+
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def web_url_problem(value: str) -> str | None:
+    """Why `value` is not an http(s) address a browser or phone may open, or None.
+
+    Buy links become on-stream QR codes and image URLs go into pages: `javascript:`, `data:`,
+    `file:` and the like must never get there, nor scheme-relative `//host` or a bare path.
+    """
+    if any(c.isspace() for c in value):
+        return "must not contain spaces (write %20)"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 — raises on a port that is not a number
+    except ValueError:
+        return "is not a valid web address"
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return "must be an http:// or https:// address"
+    if not parts.hostname:
+        return "must name a host, e.g. https://shop.example/p/123"
+    return None
+
+
+def web_url(value: str | None) -> str | None:
+    """`value` if it is an http(s) address, else None: what may be shown or put on air."""
+    return value if value and web_url_problem(value) is None else None
+
+
+def _web_url(value: str) -> str:
+    if value:  # empty: no address
+        problem = web_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+# An http(s) address, or "" for none.
+Url = Annotated[
+    str,
+    Field(max_length=1000, description="an http:// or https:// address; empty for none"),
+    _bounded(_clean_line, 1000, 0),
+    AfterValidator(_web_url),
+]
 
 
 class Schema(BaseModel):

@@ -102,7 +102,8 @@ def openapi_document(endpoints: list[ApiEndpoint]) -> dict[str, Any]:
         if e.method != "GET":
             responses["409"] = {"description": "conflicts, each named", "content": error_ref}
         if e.body_kind != "none":
-            responses["413"] = {"description": "body too large", "content": error_ref}
+            limit = f"SIEULIVE_MAX_{e.limit.upper()}_BYTES"
+            responses["413"] = {"description": f"body over {limit}", "content": error_ref}
             responses["415"] = {"description": "wrong content type", "content": error_ref}
         for status, why in e.errors.items():
             responses[status] = {"description": why, "content": error_ref}

@@ -9,7 +9,6 @@ authenticator the app registers at assembly (`app.state.authenticator`, see `liv
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -23,6 +22,7 @@ from starlette.routing import Route
 
 from live import jsontext
 from live.api.fields import MAX_INT
+from live.api.jsonparse import parse_json
 from live.db import Database
 from live.errors import (
     BadRequest,
@@ -100,6 +100,9 @@ class ApiEndpoint:
     response: type[BaseModel] | None = None
     # "json" bodies are validated against `body`; "upload" handlers read the request themselves.
     body_kind: Literal["json", "upload", "none"] = "none"
+    # The setting that bounds the body while it is read: SIEULIVE_MAX_BODY_BYTES (1 MB) or, for
+    # files, SIEULIVE_MAX_UPLOAD_BYTES (20 MB). Reading stops at the limit: 413.
+    limit: Literal["body", "upload"] = "body"
     produces: str = "application/json"
     # Answers beyond the usual ones, documented in the OpenAPI: {"429": "why"}.
     errors: dict[str, str] = field(default_factory=dict)
@@ -122,9 +125,13 @@ class ApiRouter:
         status: int = 200,
         response: type[BaseModel] | None = None,
         upload: bool = False,
+        limit: Literal["body", "upload"] | None = None,
         produces: str = "application/json",
         errors: dict[str, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """`upload=True`: the handler gets the raw body as `upload`, read up to the upload
+        limit unless `limit="body"` (a raw body that isn't a file, such as a webhook's)."""
+
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.endpoints.append(
                 ApiEndpoint(
@@ -139,6 +146,7 @@ class ApiRouter:
                     status=status,
                     response=response,
                     body_kind="upload" if upload else ("json" if body else "none"),
+                    limit=limit or ("upload" if upload else "body"),
                     produces=produces,
                     errors=errors or {},
                 )
@@ -190,6 +198,11 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def body_limit(request: Request, spec: ApiEndpoint) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.max_upload_bytes if spec.limit == "upload" else settings.max_body_bytes
+
+
 def validation_fields(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors(include_url=False, include_input=False):
@@ -203,14 +216,7 @@ async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel
     if content_type and "json" not in content_type.split(";")[0].lower():
         raise UnsupportedMediaType("send JSON: Content-Type: application/json")
     raw = await read_body(request, request.app.state.settings.max_body_bytes)
-    try:
-        data = json.loads(raw)
-    except RecursionError as exc:
-        raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
-    except ValueError as exc:
-        # JSONDecodeError and UnicodeDecodeError are ValueErrors, and so is an integer literal
-        # longer than Python converts (4300 digits).
-        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise ValidationFailed.one("body", "must be a JSON object")
     try:
@@ -240,7 +246,7 @@ def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
         if spec.body_kind == "json" and spec.body is not None:
             kwargs["body"] = await parse_json_body(request, spec.body)
         elif spec.body_kind == "upload":
-            kwargs["upload"] = await read_body(request, request.app.state.settings.max_upload_bytes)
+            kwargs["upload"] = await read_body(request, body_limit(request, spec))
         ctx = RequestCtx(request=request, principal=principal)
         try:
             result = await run_in_threadpool(spec.handler, ctx, **kwargs)

@@ -161,7 +161,8 @@ def run(
         for target, session_id in zip((targets["app"], targets["baseline"]), sessions, strict=True):
             target.session_id = session_id
             state = http.get(f"{target.base}/api/sessions/{session_id}/show").json()
-            overlay_token = state["overlay_url"].split("token=")[1]
+            made = http.post(f"{target.base}/api/sessions/{session_id}/show/overlay-token")
+            overlay_token = made.json()["overlay_url"].split("token=")[1]
             target.ws_urls = [
                 f"ws://127.0.0.1:{port}/ws/overlay?token={overlay_token}" for port in target.ports
             ]

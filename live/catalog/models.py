@@ -100,8 +100,9 @@ class Creator(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # Platform -> handle, e.g. {"tiktok_shop": "@hoaiphuong.review"}.
     handles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Secret in the creator's iCalendar feed URL: phones can't send Bearer headers.
-    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The secret in the creator's iCalendar feed URL (phones can't send Bearer headers) is
+    # shown once, when made; only its SHA-256 is kept. Making a new one revokes the old.
+    calendar_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     search_key: Mapped[str] = mapped_column(String(600), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

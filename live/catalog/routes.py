@@ -228,11 +228,9 @@ def _sees_feed(ctx: Ctx, creator_id: int) -> bool:
 
 @router.route("GET", "/api/creators", access=EVERYONE, query=NameQuery, summary="List creators")
 def list_creators(ctx: Ctx, query: NameQuery) -> dict[str, Any]:
-    url = ctx.settings.public_url
     with ctx.db.reading() as db:
         rows, total = service.list_creators(db, query)
-        items = [service.creator_out(r, url, with_feed=_sees_feed(ctx, r.id)) for r in rows]
-        return listing(items, total, query)
+        return listing([service.creator_out(r) for r in rows], total, query)
 
 
 @router.route(
@@ -242,12 +240,13 @@ def list_creators(ctx: Ctx, query: NameQuery) -> dict[str, Any]:
     body=CreatorIn,
     status=201,
     response=CreatorOut,
-    summary="Add a creator",
+    summary="Add a creator; the answer carries the calendar feed URL, shown this once",
 )
 def create_creator(ctx: Ctx, body: CreatorIn) -> dict[str, Any]:
     with ctx.db.unit_of_work() as db:
         row = service.save_creator(db, body.model_dump())
-        return service.creator_out(row, ctx.settings.public_url, with_feed=True)
+        row, token = service.new_calendar_token(db, row.id)
+        return service.creator_out(row, service.calendar_url(ctx.settings.public_url, token))
 
 
 @router.route(
@@ -255,12 +254,11 @@ def create_creator(ctx: Ctx, body: CreatorIn) -> dict[str, Any]:
     "/api/creators/{creator_id:int}",
     access=EVERYONE,
     response=CreatorOut,
-    summary="One creator; the calendar feed URL is shown to producers and the creator",
+    summary="One creator (its calendar feed URL is shown only when made: …/calendar-token)",
 )
 def get_creator(ctx: Ctx, creator_id: int) -> dict[str, Any]:
     with ctx.db.reading() as db:
-        row = get_or_404(db, Creator, creator_id)
-        return service.creator_out(row, ctx.settings.public_url, with_feed=_sees_feed(ctx, row.id))
+        return service.creator_out(get_or_404(db, Creator, creator_id))
 
 
 @router.route(
@@ -275,7 +273,7 @@ def edit_creator(ctx: Ctx, creator_id: int, body: CreatorIn) -> dict[str, Any]:
     with ctx.db.unit_of_work() as db:
         row = get_or_404(db, Creator, creator_id)
         row = service.save_creator(db, body.model_dump(exclude_unset=True), row)
-        return service.creator_out(row, ctx.settings.public_url, with_feed=True)
+        return service.creator_out(row)
 
 
 @router.route(
@@ -295,7 +293,7 @@ def delete_creator(ctx: Ctx, creator_id: int) -> None:
     "/api/creators/{creator_id:int}/calendar-token",
     access=frozenset({Role.producer, Role.creator}),
     response=CreatorOut,
-    summary="Issue a new calendar feed URL; the old one stops working",
+    summary="Make the calendar feed URL, shown in this answer only; an older one stops working",
 )
 def rotate_calendar(ctx: Ctx, creator_id: int) -> dict[str, Any]:
     if not _sees_feed(ctx, creator_id):
@@ -303,5 +301,5 @@ def rotate_calendar(ctx: Ctx, creator_id: int) -> dict[str, Any]:
 
         raise Forbidden("only the creator or a producer", code="not_your_calendar")
     with ctx.db.unit_of_work() as db:
-        row = service.new_calendar_token(db, creator_id)
-        return service.creator_out(row, ctx.settings.public_url, with_feed=True)
+        row, token = service.new_calendar_token(db, creator_id)
+        return service.creator_out(row, service.calendar_url(ctx.settings.public_url, token))

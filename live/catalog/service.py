@@ -7,7 +7,6 @@ through what the schedule registers (`live/catalog/uses.py`).
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -37,6 +36,7 @@ from live.catalog.schemas import (
 from live.catalog.uses import USES
 from live.errors import Conflict, ValidationFailed
 from live.text import search_key
+from live.tokens import new_secret, secret_hash
 
 
 def _flush_unique(db: Session, what: str, field: str) -> None:
@@ -241,7 +241,8 @@ def delete_retailer(db: Session, retailer_id: int) -> None:
 # Creators
 
 
-def creator_out(c: Creator, public_url: str, *, with_feed: bool) -> dict[str, Any]:
+def creator_out(c: Creator, calendar_url: str | None = None) -> dict[str, Any]:
+    """`calendar_url` only in the answer that made it: the feed token is kept hashed."""
     return {
         "id": c.id,
         "name": c.name,
@@ -250,7 +251,7 @@ def creator_out(c: Creator, public_url: str, *, with_feed: bool) -> dict[str, An
             {"starts_at": local_time(a.starts_at), "ends_at": local_time(a.ends_at)}
             for a in c.availability
         ],
-        "calendar_url": f"{public_url}/calendar/{c.calendar_token}.ics" if with_feed else None,
+        "calendar_url": calendar_url,
         "created_at": c.created_at,
     }
 
@@ -268,7 +269,9 @@ def list_creators(db: Session, q: NameQuery) -> tuple[list[Creator], int]:
 
 def save_creator(db: Session, data: dict[str, Any], creator: Creator | None = None) -> Creator:
     renamed = creator is not None and data.get("name", creator.name) != creator.name
-    creator = creator or Creator(calendar_token=secrets.token_urlsafe(24), handles={})
+    if creator is None:
+        # A feed nobody has yet: the answer that creates the creator makes the one it shows.
+        creator = Creator(handles={}, calendar_token_hash=secret_hash(new_secret()))
     availability = data.pop("availability", None)
     if "handles" in data:
         data["handles"] = {str(k): v for k, v in data["handles"].items()}
@@ -297,11 +300,17 @@ def delete_creator(db: Session, creator_id: int) -> None:
     db.delete(creator)
 
 
-def new_calendar_token(db: Session, creator_id: int) -> Creator:
-    """Revoke the old feed URL (a lost phone) by issuing a new secret."""
+def new_calendar_token(db: Session, creator_id: int) -> tuple[Creator, str]:
+    """Make the creator's feed token and return it (the only time it is seen: its hash is
+    kept); the feed URL made before stops working (a lost phone)."""
     creator = get_or_404(db, Creator, creator_id)
-    creator.calendar_token = secrets.token_urlsafe(24)
-    return creator
+    token = new_secret()
+    creator.calendar_token_hash = secret_hash(token)
+    return creator, token
+
+
+def calendar_url(public_url: str, token: str) -> str:
+    return f"{public_url}/calendar/{token}.ics"
 
 
 __all__ = [

@@ -28,6 +28,8 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from websockets.frames import Frame, Opcode
 
+from live.api.jsonparse import parse_json
+from live.errors import BadRequest
 from live.hub.channels import Channels
 from live.hub.publish import encode, topic_prefix
 
@@ -41,6 +43,9 @@ BUFFER_BYTES = 1 << 20
 # deploy thousands of overlays reconnect at once, and each would otherwise read it again.
 STATE_CACHE_SECONDS = 2.0
 
+# What a client sends (hello, ping, shown) is a few hundred bytes; nothing bigger is read.
+MAX_CLIENT_MESSAGE = 16 * 1024
+
 # Close codes, documented in docs/realtime.md.
 CLOSE_BAD_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
@@ -53,6 +58,12 @@ TextHandler = Callable[["Client", dict[str, Any]], Awaitable[None]]
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _number(value: Any) -> int | float | None:
+    """A client's own clock, echoed in the pong: a number, or nothing."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if is_number and abs(value) < 1e15 else None
 
 
 SERVER_SEND = "sieulive.server_send"
@@ -166,8 +177,13 @@ class Hub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        # redis-py's pubsub read can swallow a cancellation (Python 3.11's asyncio.timeout
+        # racing it): cancel again until each task has really ended, or shutdown hangs.
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=0.5)
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -264,10 +280,17 @@ class Hub:
             if client.transport is None:
                 writer = asyncio.create_task(self._write(client))
             while True:
-                text = await client.websocket.receive_text()
+                received = await client.websocket.receive()
+                if received["type"] == "websocket.disconnect":
+                    break
+                text = received.get("text")
+                if text is None or len(text) > MAX_CLIENT_MESSAGE:
+                    # Binary frames aren't the protocol; bigger text frames uvicorn refuses
+                    # itself (`ws_max_size`), other servers' are skipped unread.
+                    continue
                 try:
-                    message = json.loads(text)
-                except json.JSONDecodeError:
+                    message = parse_json(text)
+                except BadRequest:
                     continue
                 if isinstance(message, dict):
                     await self._handle(client, message, on_text)
@@ -333,7 +356,7 @@ class Hub:
                 encode(
                     {
                         "type": "pong",
-                        "client_time": message.get("client_time"),
+                        "client_time": _number(message.get("client_time")),
                         "server_time": now_ms(),
                         "epoch": self.epoch,
                     }

@@ -169,13 +169,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column(
             "image_url",
             ("Ảnh", "Link ảnh", "Hình ảnh", "Image URL", "Image"),
-            meaning="image URL",
+            meaning="image URL: an http:// or https:// address",
             example="https://…/keo-dua.jpg",
         ),
         Column(
             "buy_link",
             ("Link mua", "Link mua hàng", "Buy link"),
-            meaning="where viewers buy it",
+            meaning="where viewers buy it: an http:// or https:// address (the on-air QR code)",
             example="https://…",
         ),
     ),

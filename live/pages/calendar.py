@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from live.access.roles import Principal, Role
@@ -165,6 +164,8 @@ class CalendarView:
     days: list[DayView]
     sessions: list[SessionView]
     q: str
+    # Creators get a button that makes their feed URL; it is shown on the page that made it.
+    feed_form: bool = False
     feed_url: str | None = None
     hour_px: float = PX_PER_MINUTE * 60
 
@@ -216,8 +217,9 @@ def _problem_view(db: Session, p: Problem, t: Translator) -> ProblemView:
     values["creator"] = creator.name if creator else ""
     if "qc_status" in values and t.has(f"qc_{values['qc_status']}"):
         values["qc_status"] = t(f"qc_{values['qc_status']}")
-    if "expires_on" in values:
-        values["expires_on"] = date.fromisoformat(str(values["expires_on"])).strftime("%d/%m/%Y")
+    for day in ("expires_on", "starts_on", "ends_on"):
+        if day in values:
+            values[day] = date.fromisoformat(str(values[day])).strftime("%d/%m/%Y")
     if "platform" in values:
         values["channel"] = f"{t('platform_' + str(values['platform']))}/{values['channel']}"
     if "planned_seconds" in values:
@@ -410,7 +412,7 @@ def build_calendar(
     *,
     q: str = "",
     viewer: Principal | None = None,
-    public_url: str = "",
+    feed_url: str | None = None,
 ) -> CalendarView:
     campaign = get_or_404(db, Campaign, campaign_id)
     tz = ZoneInfo(campaign.timezone)
@@ -443,7 +445,10 @@ def build_calendar(
         days=[_day_view(day, views, studios, tz, t) for day in sorted(days)],
         sessions=views,
         q=q,
-        feed_url=_feed_url(db, viewer, public_url),
+        feed_form=viewer is not None
+        and viewer.role is Role.creator
+        and viewer.creator_id is not None,
+        feed_url=feed_url,
     )
 
 
@@ -451,10 +456,3 @@ def _campaign_days(campaign: Campaign) -> int:
     # A campaign typed with a year-long range still gets a readable page: empty days past the
     # first two months are left out (days with sessions always show).
     return min((campaign.ends_on - campaign.starts_on).days + 1, 62)
-
-
-def _feed_url(db: Session, viewer: Principal | None, public_url: str) -> str | None:
-    if viewer is None or viewer.role is not Role.creator or viewer.creator_id is None:
-        return None
-    token = db.scalar(select(Creator.calendar_token).where(Creator.id == viewer.creator_id))
-    return f"{public_url}/calendar/{token}.ics" if token else None

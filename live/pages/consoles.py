@@ -47,7 +47,7 @@ class ConsoleView:
     timezone: str
     products: list[dict[str, Any]]
     state: dict[str, Any]
-    overlay_url: str | None = None
+    overlay_url_issued: bool = False
     preview_src: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -109,22 +109,23 @@ def _view(db: Session, session: LiveSession, t: Translator) -> ConsoleView:
     )
 
 
-def preview_src(token: str, t: Translator) -> str:
+def preview_src(session_id: int, t: Translator) -> str:
     """The overlay as the producer's preview frame shows it: relative (it is the same server
-    whatever the public URL says), marked as a preview, and named so the list of connected
-    overlays doesn't mistake it for one on air."""
+    whatever the public URL says), following the session through the console's socket with
+    the page cookie (the overlay token is shown once, when made, and never kept), marked as a
+    preview, and named so the list of connected overlays doesn't mistake it for one on air."""
     query = urlencode(
-        {"token": token, "preview": "1", "lang": t.lang, "name": t("console_preview_name")}
+        {"session": session_id, "preview": "1", "lang": t.lang, "name": t("console_preview_name")}
     )
     return f"/overlays/overlay.html?{query}"
 
 
-def producer_console(db: Session, session_id: int, t: Translator, public_url: str) -> ConsoleView:
+def producer_console(db: Session, session_id: int, t: Translator) -> ConsoleView:
     session = _session(db, session_id)
-    show = shows.ensure_show(db, session_id)  # the first visit creates the show and its token
+    show = shows.ensure_show(db, session_id)
     view = _view(db, session, t)
-    view.overlay_url = f"{public_url}/overlays/overlay.html?token={show.overlay_token}"
-    view.preview_src = preview_src(show.overlay_token, t)
+    view.overlay_url_issued = shows.overlay_url_issued(show)
+    view.preview_src = preview_src(session_id, t)
     return view
 
 
@@ -188,12 +189,12 @@ HOSTS = frozenset({Role.producer, Role.creator})
 @page(PRODUCERS)
 def producer_console_page(ctx: PageCtx, session_id: int) -> Response:
     with ctx.db.unit_of_work() as db:
-        view = producer_console(db, session_id, ctx.t, ctx.settings.public_url)
+        view = producer_console(db, session_id, ctx.t)
     data = script_data(
         view,
         ctx.t,
         api_token=page_token(ctx.request),
-        overlay_url=view.overlay_url,
+        overlay_url_issued=view.overlay_url_issued,
         preview_src=view.preview_src,
     )
     return ctx.render("producer.html", console=view, data=data)

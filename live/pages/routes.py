@@ -12,8 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from live.access.roles import EVERYONE
+from live.access.roles import EVERYONE, Role
+from live.api.crud import get_or_404
 from live.api.routing import PUBLIC
+from live.catalog import service as catalog
+from live.errors import Forbidden
 from live.i18n import Translator, pick_language
 from live.pages.access import PageCtx, page
 from live.pages.calendar import build_calendar
@@ -22,6 +25,7 @@ from live.pages.consoles import creator_console_page, producer_console_page
 from live.pages.dashboards import producer_sales, retail_dashboard, supplier_dashboard
 from live.pages.rendering import static_file
 from live.schedule import ical
+from live.schedule.models import Campaign
 
 
 @page(EVERYONE)
@@ -35,14 +39,25 @@ def campaigns_page(ctx: PageCtx) -> Response:
 def calendar_page(ctx: PageCtx, campaign_id: int) -> Response:
     q = ctx.request.query_params.get("q", "")[:200]
     with ctx.db.reading() as db:
-        view = build_calendar(
-            db,
-            campaign_id,
-            ctx.t,
-            q=q,
-            viewer=ctx.principal,
-            public_url=ctx.settings.public_url,
-        )
+        view = build_calendar(db, campaign_id, ctx.t, q=q, viewer=ctx.principal)
+    return ctx.render("calendar.html", cal=view)
+
+
+@page(frozenset({Role.creator}))
+def calendar_feed_page(ctx: PageCtx, campaign_id: int) -> Response:
+    """The creator's "get my calendar link" button: a new feed URL, shown on this page only
+    (its token is kept hashed), the one before revoked. A form POST with the page cookie:
+    SameSite=Lax keeps other sites' forms from sending it, and their Origin is refused."""
+    origin = ctx.request.headers.get("origin")
+    if origin and origin != f"{ctx.request.url.scheme}://{ctx.request.url.netloc}":
+        raise Forbidden("the form came from another site", code="cross_site")
+    me = ctx.principal
+    assert me is not None and me.creator_id is not None, "creator tokens belong to a creator"
+    with ctx.db.unit_of_work() as db:
+        get_or_404(db, Campaign, campaign_id)
+        _creator, token = catalog.new_calendar_token(db, me.creator_id)
+        feed_url = catalog.calendar_url(ctx.settings.public_url, token)
+        view = build_calendar(db, campaign_id, ctx.t, viewer=me, feed_url=feed_url)
     return ctx.render("calendar.html", cal=view)
 
 
@@ -95,6 +110,7 @@ def routes() -> list[BaseRoute]:
         Route("/", campaigns_page, methods=["GET"]),
         Route("/campaigns", campaigns_page, methods=["GET"]),
         Route("/campaigns/{campaign_id:int}/calendar", calendar_page, methods=["GET"]),
+        Route("/campaigns/{campaign_id:int}/calendar", calendar_feed_page, methods=["POST"]),
         Route("/calendar/{feed_token}.ics", creator_feed, methods=["GET"]),
         Route("/sessions/{session_id:int}/producer", producer_console_page, methods=["GET"]),
         Route("/sessions/{session_id:int}/creator", creator_console_page, methods=["GET"]),

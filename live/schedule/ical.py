@@ -1,9 +1,10 @@
 """Each creator's sessions as an iCalendar feed, to subscribe to from a phone.
 
-Phone calendar apps can't send an Authorization header, so the secret `Creator.calendar_token`
-in the URL is the credential; rotating it (POST /api/creators/{id}/calendar-token) kills the old
-URL. Subscribed calendars re-download the whole feed, so a session that is cancelled or handed
-to another host simply leaves it; UIDs are stable and SEQUENCE grows with each edit, so an
+Phone calendar apps can't send an Authorization header, so the secret token in the URL is the
+credential, found by its hash (`Creator.calendar_token_hash`: the token itself is shown once,
+when made); making a new one (POST /api/creators/{id}/calendar-token) kills the old URL.
+Subscribed calendars re-download the whole feed, so a session that is cancelled or handed to
+another host simply leaves it; UIDs are stable and SEQUENCE grows with each edit, so an
 edited session moves in the phone's calendar instead of appearing twice.
 """
 
@@ -27,6 +28,7 @@ from live.schedule.models import (
     SessionStatus,
     session_cohosts,
 )
+from live.tokens import secret_hash
 
 # How often subscribers should fetch again. Apple and Outlook honour these hints; Google
 # Calendar refreshes on its own schedule (several hours) whatever the feed says.
@@ -45,7 +47,9 @@ class UnknownFeed(DomainError):
 def feed_owner(db: Session, feed_token: str) -> Creator:
     creator = None
     if 0 < len(feed_token) <= 64:
-        creator = db.scalar(select(Creator).where(Creator.calendar_token == feed_token))
+        creator = db.scalar(
+            select(Creator).where(Creator.calendar_token_hash == secret_hash(feed_token))
+        )
     if creator is None:
         raise UnknownFeed("no calendar feed at this address; it may have been replaced")
     return creator

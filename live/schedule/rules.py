@@ -236,8 +236,32 @@ def flash_stock(db: Session, product_ids: Iterable[int]) -> list[Problem]:
     return problems
 
 
+def outside_campaign(s: LiveSession) -> list[Problem]:
+    """A session that starts on a day outside its campaign's dates (in the campaign's
+    timezone; a session belongs to the day it starts, so a late show may run past midnight of
+    the last day). A warning, not an error: a teaser the evening before a fair happens; a
+    typo in the date (2024 for 2025) is what this catches."""
+    campaign = s.campaign
+    day = s.scheduled_start.astimezone(ZoneInfo(campaign.timezone)).date()
+    if campaign.starts_on <= day <= campaign.ends_on:
+        return []
+    return [
+        Problem(
+            "outside_campaign",
+            WARNING,
+            f"the session is outside the campaign's dates"
+            f" ({campaign.starts_on:%d/%m/%Y}–{campaign.ends_on:%d/%m/%Y})",
+            {
+                "campaign_id": campaign.id,
+                "starts_on": campaign.starts_on.isoformat(),
+                "ends_on": campaign.ends_on.isoformat(),
+            },
+        )
+    ]
+
+
 def warnings_for(db: Session, s: LiveSession) -> list[Problem]:
-    problems = []
+    problems = outside_campaign(s)
     slot = int((s.scheduled_end - s.scheduled_start).total_seconds())
     planned = sum(seg.planned_seconds for seg in s.segments)
     if planned > slot:

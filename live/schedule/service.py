@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from live.access.roles import Principal, Role
-from live.api.crud import fitted, get_or_404, matching, paginate
+from live.api.crud import LIKE_ESCAPE, fitted, get_or_404, like_literal, matching, paginate
 from live.api.fields import as_utc
 from live.api.routing import validation_fields
 from live.catalog.models import Creator, Product
@@ -63,7 +63,7 @@ def campaign_out(db: Session, c: Campaign) -> dict[str, Any]:
 def list_campaigns(db: Session, q: CampaignQuery) -> tuple[list[Campaign], int]:
     stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id)
     if q.q:
-        stmt = stmt.where(Campaign.name.ilike(f"%{q.q}%"))
+        stmt = stmt.where(Campaign.name.ilike(f"%{like_literal(q.q)}%", escape=LIKE_ESCAPE))
     return paginate(db, stmt, q)
 
 
@@ -327,7 +327,8 @@ def _check_code_free(db: Session, code: str) -> None:
 
 def _free_code(db: Session, code: str) -> str:
     """The made-up code, or with a suffix when someone already typed it for another session."""
-    taken = set(db.scalars(select(LiveSession.code).where(LiveSession.code.like(f"{code}%"))))
+    prefix = LiveSession.code.like(f"{like_literal(code)}%", escape=LIKE_ESCAPE)
+    taken = set(db.scalars(select(LiveSession.code).where(prefix)))
     n = 1
     candidate = code
     while candidate in taken:

@@ -45,8 +45,9 @@ class Show(Base):
     flash_sale: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Capability in the overlay URL OBS loads; producers can issue a new one to revoke it.
-    overlay_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The overlay URL's token (the capability OBS loads) is shown once, when made, and only
+    # its SHA-256 is kept; making a new one revokes the old. Null: none made yet.
+    overlay_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

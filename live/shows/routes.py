@@ -44,8 +44,9 @@ def get_show(ctx: Ctx, session_id: int) -> dict[str, Any]:
                 "creators see the shows of their own sessions only", code="not_your_session"
             )
         if ctx.me.role is Role.producer:
+            # The URL itself is shown once, by POST …/show/overlay-token: only its hash is kept.
             show = service.ensure_show(db, session_id)
-            state["overlay_url"] = overlay_url(ctx, show.overlay_token)
+            state["overlay_url_issued"] = service.overlay_url_issued(show)
         return state
 
 
@@ -141,9 +142,9 @@ def reload_overlays(ctx: Ctx, session_id: int) -> dict[str, Any]:
     "POST",
     "/api/sessions/{session_id:int}/show/overlay-token",
     access=PRODUCERS,
-    summary="Issue a new overlay URL; overlays on the old one are disconnected",
+    summary="Make the overlay URL, shown in this answer only; overlays on an older one go",
 )
 def rotate_overlay_token(ctx: Ctx, session_id: int) -> dict[str, Any]:
     with ctx.db.unit_of_work() as db:
-        show = service.new_overlay_token(db, publisher(ctx), session_id)
-        return {"overlay_url": overlay_url(ctx, show.overlay_token)}
+        token = service.new_overlay_token(db, publisher(ctx), session_id)
+    return {"overlay_url": overlay_url(ctx, token)}

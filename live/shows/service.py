@@ -3,7 +3,6 @@ and the new state published to the hub after the commit."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from live.shows import commands
 from live.shows.commands import CommandName, ShowContext
 from live.shows.models import Show, ShowCommand
 from live.shows.state import show_state
+from live.tokens import new_secret, secret_hash
 
 CHANNEL_KIND = "show"
 
@@ -44,20 +44,31 @@ def _session(db: Session, session_id: int) -> LiveSession:
 
 
 def ensure_show(db: Session, session_id: int, *, lock: bool = False) -> Show:
-    """The show row of a session, created on first use; locked for the transaction if asked."""
+    """The show row of a session, created on first use; locked for the transaction if asked.
+
+    Any number of processes may get here first at once (requests, ticks, the hub's state
+    loader). On PostgreSQL the second insert waits for the first to commit and fails on the
+    key: only its savepoint is rolled back, and the row the other made is read (and locked).
+    On SQLite a unit of work holds the write lock from BEGIN, so the look-up sees the row.
+    """
     stmt = select(Show).where(Show.session_id == session_id)
     if lock:
         stmt = stmt.with_for_update()
     show = db.scalar(stmt)
     if show is None:
-        show = Show(session_id=session_id, revision=0, overlay_token=secrets.token_urlsafe(24))
+        # No overlay URL yet: a producer makes one (`new_overlay_token`) and sees it then.
+        show = Show(session_id=session_id, revision=0)
         try:
             with db.begin_nested():
                 db.add(show)
                 db.flush()
         except IntegrityError:
-            # Another process created it first; use (and lock) theirs.
-            show = db.scalars(stmt).one()
+            # Another process created it first: use (and lock) theirs. None there: the insert
+            # failed on the session's foreign key, the session was deleted meanwhile.
+            found = db.scalars(stmt).one_or_none()
+            if found is None:
+                raise NotFound("session", session_id) from None
+            show = found
     return show
 
 
@@ -115,17 +126,27 @@ def run_command(
     return state, True
 
 
-def new_overlay_token(db: Session, publisher: Publisher, session_id: int) -> Show:
-    """Revoke the overlay URL: connected overlays with the old token are told to go away."""
+def new_overlay_token(db: Session, publisher: Publisher, session_id: int) -> str:
+    """Make the session's overlay token and return it: the only time it is seen, since only
+    its hash is kept. One made before is revoked: overlays on it are told to go away."""
     _session(db, session_id)
     show = ensure_show(db, session_id, lock=True)
-    show.overlay_token = secrets.token_urlsafe(24)
-    after_commit(db, lambda: publisher.publish(show_channel(session_id), "revoke_overlays", {}))
-    return show
+    token = new_secret()
+    revoked = show.overlay_token_hash is not None
+    show.overlay_token_hash = secret_hash(token)
+    if revoked:
+        after_commit(db, lambda: publisher.publish(show_channel(session_id), "revoke_overlays", {}))
+    return token
+
+
+def overlay_url_issued(show: Show) -> bool:
+    return show.overlay_token_hash is not None
 
 
 def session_for_overlay(db: Session, token: str) -> int | None:
-    return db.scalar(select(Show.session_id).where(Show.overlay_token == token))
+    if not 0 < len(token) <= 64:
+        return None
+    return db.scalar(select(Show.session_id).where(Show.overlay_token_hash == secret_hash(token)))
 
 
 def session_exists(db: Session, session_id: int) -> bool:

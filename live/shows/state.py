@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from live.api.fields import web_url
 from live.catalog.models import Product
 from live.schedule.models import LiveSession, Segment
 from live.shows.models import FlashSale, Phase, SegmentRun, Show
@@ -43,8 +44,9 @@ def product_card(product: Product | None, stock_left: dict[int, int]) -> dict[st
         "campaign_stock": product.campaign_stock,
         "stock_left": stock_left.get(product.id, product.campaign_stock),
         "talking_points": product.talking_points,
-        "image_url": product.image_url,
-        "buy_link": product.buy_link,
+        # Only http(s) goes on air (a stored `javascript:` link would be a QR code on stream).
+        "image_url": web_url(product.image_url),
+        "buy_link": web_url(product.buy_link),
         "category": product.category,
     }
 

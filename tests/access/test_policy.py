@@ -95,6 +95,8 @@ POLICY: dict[tuple[str, str], Allowed] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/campaigns"): EVERYONE,
     ("GET", "/campaigns/{campaign_id:int}/calendar"): EVERYONE,
+    # A creator's "get my calendar link" button: a new feed URL for themself, shown once.
+    ("POST", "/campaigns/{campaign_id:int}/calendar"): frozenset({C}),
     ("GET", "/calendar/{feed_token}.ics"): PUBLIC,
     ("GET", "/static/{name}"): PUBLIC,
     # The consoles (live/pages/consoles.py): the producer's desk; the host's phone.

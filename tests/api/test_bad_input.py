@@ -115,6 +115,36 @@ def test_deeply_nested_json(producer: TestClient) -> None:
     assert error(response, 400)["code"] == "malformed_json"
     shallow = producer.post("/api/suppliers", json=supplier(name=[[[["x"]]]]))
     assert bad_field(shallow) == "name"
+    # Deeper than any body of ours, yet far from the stack's limit: refused all the same.
+    from live.api.jsonparse import MAX_DEPTH
+
+    just_over = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    raw = f'{{"name": "HTX", "province": "Bến Tre", "x": {just_over}}}'.encode()
+    response = producer.post(
+        "/api/suppliers", content=raw, headers={"content-type": "application/json"}
+    )
+    err = error(response, 400)
+    assert err["code"] == "malformed_json"
+    assert err["details"] == {"max_depth": MAX_DEPTH}
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_nan_and_infinity_are_not_json(producer: TestClient, known: dict[str, int]) -> None:
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        raw = f'{{"name": "HTX", "province": "Bến Tre", "contact_name": {constant}}}'
+        response = producer.post(
+            "/api/suppliers", content=raw.encode(), headers={"content-type": "application/json"}
+        )
+        assert error(response, 400)["code"] == "malformed_json", constant
+    # 1e999 is JSON (a float too big for a double): an integer field refuses it by name.
+    raw = (
+        f'{{"supplier_id": {known["supplier_id"]}, "sku": "A", "name": "K", "province": "B",'
+        ' "list_price": 1e999, "live_price": 1}'
+    )
+    response = producer.post(
+        "/api/products", content=raw.encode(), headers={"content-type": "application/json"}
+    )
+    assert bad_field(response) == "list_price"
 
 
 @pytest.mark.usefixtures("unchanged")

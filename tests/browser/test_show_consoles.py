@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 
 from live.db import Database
@@ -117,30 +116,29 @@ def shoot(page: Any, name: str, *, full_page: bool = False) -> None:
 
 class PausableSocket:
     """Sits between a page and the hub: pausing holds back what the server sends, so the page
-    keeps showing an old revision (a laptop on a bad link) while its commands still go out."""
+    keeps showing an old revision (a laptop on a bad link) while its commands still go out.
+    Every socket of the page goes through it (the console's and its preview frame's)."""
 
     def __init__(self) -> None:
         self.paused = False
-        self.held: list[Any] = []
-        self.route: Any = None
+        self.held: list[tuple[Any, Any]] = []
 
     def handle(self, route: Any) -> None:
-        self.route = route
         upstream = route.connect_to_server()
-        upstream.on_message(self._from_server)
+        upstream.on_message(lambda message: self._from_server(route, message))
         route.on_message(lambda message: upstream.send(message))
 
-    def _from_server(self, message: Any) -> None:
+    def _from_server(self, route: Any, message: Any) -> None:
         if self.paused:
-            self.held.append(message)
+            self.held.append((route, message))
         else:
-            self.route.send(message)
+            route.send(message)
 
     def resume(self) -> None:
         self.paused = False
         held, self.held = self.held, []
-        for message in held:
-            self.route.send(message)
+        for route, message in held:
+            route.send(message)
 
 
 def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
@@ -158,14 +156,24 @@ def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
     expect(producer.locator("[data-conn]")).to_have_text(re.compile("Đã kết nối"))
     expect(producer.locator("[data-phase]")).to_have_text("Chờ lên sóng")
 
-    # The overlay, at the URL the API gives the producer, as OBS would load it.
-    answer = httpx.get(
-        f"{server.url}/api/sessions/{sid}/show",
-        headers={"Authorization": f"Bearer {tokens['producer']}"},
+    # The overlay URL: none yet. Making the first one asks nothing (it revokes nothing) and
+    # shows it in the console, once: only its hash is kept.
+    expect(producer.locator("[data-overlay-url-hint]")).to_have_text(
+        re.compile("Chưa có URL overlay")
     )
-    overlay_url = answer.json()["overlay_url"]
-    assert overlay_url.startswith(f"{server.url}/overlays/overlay.html?token=")
-    assert producer.locator("[data-overlay-url]").input_value() == overlay_url
+    expect(producer.locator("[data-copy]")).to_be_disabled()
+    producer.locator("[data-new-overlay-url]").click()
+    field = producer.locator("[data-overlay-url]")
+    expect(field).to_have_value(
+        re.compile(rf"^{re.escape(server.url)}/overlays/overlay.html\?token=")
+    )
+    expect(producer.locator("[data-copy]")).to_be_enabled()
+    expect(producer.locator("[data-overlay-url-hint]")).to_have_text(
+        re.compile("URL chỉ hiện lúc này")
+    )
+    expect(producer.locator("[data-new-overlay-url]")).to_have_text("Tạo URL overlay mới")
+    overlay_url = field.input_value()
+    # The overlay, at that URL, as OBS would load it.
     overlay = tabs.open("overlay", {"width": 1920, "height": 1080})
     overlay.goto(overlay_url + "&name=OBS%20c%E1%BA%A3nh%20ch%C3%ADnh")
 
@@ -374,29 +382,32 @@ def test_a_rehearsal_is_marked_on_every_console(
     shoot(creator, "creator-phone-rehearsal")
     shoot(producer, "producer-rehearsal", full_page=True)
 
-    # A new overlay URL: the field and the preview move to it, the preview comes back.
+    # The overlay URL: the first is made without a question (it revokes nothing) and shown
+    # once; a new one is asked for first (overlays on the old one leave the screen). The
+    # preview, which follows the session with the page's cookie, stays as it is.
     url_field = producer.locator("[data-overlay-url]")
-    old_url = url_field.input_value()
+    hint = producer.locator("[data-overlay-url-hint]")
+    expect(url_field).to_have_value("")
+    expect(hint).to_contain_text("No overlay URL yet")
+    producer.get_by_role("button", name="Make the overlay URL").click()
+    expect(url_field).to_have_value(re.compile(r"/overlays/overlay\.html\?token=."))
+    expect(hint).to_contain_text("Shown only now")
+    first_url = url_field.input_value()
     producer.get_by_role("button", name="New overlay URL").click()
     expect(producer.locator("[data-confirm]")).to_contain_text("Make a new overlay URL?")
     producer.locator("[data-confirm-ok]").click()
-    expect(url_field).not_to_have_value(old_url)
-    new_token = url_field.input_value().split("token=", 1)[1]
+    expect(url_field).not_to_have_value(first_url)
+    expect(url_field).to_have_value(re.compile(r"/overlays/overlay\.html\?token=."))
     expect(producer.locator("[data-preview]")).to_have_attribute(
-        "src", re.compile("token=" + re.escape(new_token))
+        "src", re.compile(rf"session={sid}&preview=1")
     )
-    # Wait for the preview's new document itself: the old one shows the same price, and
-    # marking it while it is being replaced would race the navigation.
-    new_preview = re.compile(r"/overlays/overlay\.html\?.*token=" + re.escape(new_token))
     producer.wait_for_function(
-        """(token) => {
+        """() => {
             const frame = document.querySelector("[data-preview]").contentWindow;
-            return frame && frame.location.href.includes(token) && frame.sieuOverlay
-                && frame.document.readyState === "complete";
-        }""",
-        arg=new_token,
+            return frame && frame.sieuOverlay && frame.document.readyState === "complete";
+        }"""
     )
-    frame = producer.frame(url=new_preview)
+    frame = producer.frame(url=re.compile(r"/overlays/overlay\.html\?session="))
     assert frame is not None
     preview = producer.frame_locator("[data-preview]")
     expect(preview.locator("#flash-price")).to_have_text("99.000\u00a0₫")

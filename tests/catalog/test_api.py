@@ -3,6 +3,7 @@ list with pagination and filters, and find without typing accents."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from typing import Any
 
@@ -159,6 +160,61 @@ def test_product_rules_on_input(producer: TestClient, db: Database) -> None:
     assert stars.json()["error"]["details"]["fields"][0]["field"] == "ocop_stars"
 
 
+HOSTILE_URLS = [
+    "javascript:alert(document.cookie)",
+    " JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "ftp://files.example.vn/a.jpg",
+    "mailto:shop@example.vn",
+    "//evil.example/phish",
+    "/p/keo-dua",
+    "shop.example.vn/keo-dua",
+    "http://",
+    "https:\\\\evil.example",
+    "http://[::1",
+    "https://shop.example.vn:port/",
+    "https://shop.example.vn/kẹo dừa",
+]
+
+
+def test_product_urls_are_http_or_https_only(producer: TestClient, db: Database) -> None:
+    """The overlay turns buy_link into an on-stream QR code and pages show image_url: anything
+    but a web address is a 422 naming the field, on create and on edit, and nothing changes."""
+    from tests.api.test_bad_input import row_counts
+
+    with db.unit_of_work() as s:
+        supplier_id = factories.supplier(s).id
+    product = created(producer.post("/api/products", json=product_body(supplier_id)))
+    url = f"/api/products/{product['id']}"
+    before = row_counts(db)
+    for field in ("image_url", "buy_link"):
+        for value in HOSTILE_URLS:
+            new = producer.post(
+                "/api/products", json=product_body(supplier_id, sku="N", **{field: value})
+            )
+            edit = producer.patch(url, json={"name": "Tên mới", field: value})
+            for response in (new, edit):
+                assert response.status_code == 422, (field, value, response.text)
+                error = response.json()["error"]
+                assert error["code"] == "validation_failed"
+                assert [f["field"] for f in error["details"]["fields"]] == [field], value
+    assert row_counts(db) == before
+    assert ok(producer.get(url)) == product
+    # Web addresses, any case of scheme, with port, query and Vietnamese path; empty is none.
+    for value in (
+        "http://shop.example.vn/p/1",
+        "HTTPS://Shop.Example.vn:8443/p/keo-dua?ref=live&s=42#mua",
+        "https://shop.example.vn/sản-phẩm/kẹo-dừa",
+        "",
+    ):
+        edited = ok(producer.patch(url, json={"image_url": value, "buy_link": value}))
+        assert (edited["image_url"], edited["buy_link"]) == (value, value)
+    assert ok(producer.patch(url, json={"buy_link": None}))["buy_link"] is None
+
+
 def test_a_product_in_a_run_of_show_is_not_removed(producer: TestClient, db: Database) -> None:
     with db.unit_of_work() as s:
         product_id = factories.product(s).id
@@ -293,9 +349,13 @@ def test_creator_lifecycle(producer: TestClient) -> None:
     assert creator["availability"] == [
         {"starts_at": "2024-09-26T18:00:00+07:00", "ends_at": "2024-09-26T23:00:00+07:00"}
     ]
+    # The feed URL is in the answer that made it, and nowhere after (only its hash is kept).
     assert creator["calendar_url"].startswith("http://testserver/calendar/")
+    assert (
+        producer.get(creator["calendar_url"].removeprefix("http://testserver")).status_code == 200
+    )
     url = f"/api/creators/{creator['id']}"
-    assert ok(producer.get(url)) == creator
+    assert ok(producer.get(url)) == {**creator, "calendar_url": None}
     assert names(ok(producer.get("/api/creators?q=hoai phuong"))) == ["Hoài Phương Review"]
     edited = ok(producer.patch(url, json={"handles": {"facebook": "hoaiphuong.fb"}}))
     assert edited["handles"] == {"facebook": "hoaiphuong.fb"}
@@ -305,26 +365,36 @@ def test_creator_lifecycle(producer: TestClient) -> None:
     assert producer.get(url).status_code == 404
 
 
-def test_the_calendar_feed_is_shown_to_producers_and_its_creator_only(
+def test_the_calendar_feed_is_made_by_producers_and_its_creator_only_and_shown_once(
     client: TestClient, tokens: dict[str, str], db: Database
 ) -> None:
+    from live.catalog.models import Creator
+
     with db.unit_of_work() as s:
         other = factories.creator(s, name="Người khác").id
     mine = f"/api/creators/{tokens['creator_id']}"
     theirs = f"/api/creators/{other}"
     creator, retailer = auth(tokens["creator"]), auth(tokens["retailer"])
-    assert ok(client.get(mine, headers=creator))["calendar_url"]
-    assert ok(client.get(theirs, headers=creator))["calendar_url"] is None
-    assert ok(client.get(mine, headers=retailer))["calendar_url"] is None
-    assert ok(client.get(theirs, headers=auth(tokens["producer"])))["calendar_url"]
-    old = ok(client.get(mine, headers=creator))["calendar_url"]
+    producer = auth(tokens["producer"])
+    # Nobody reads a feed URL back, whatever their role: it is shown when made.
+    for headers in (creator, retailer, producer):
+        for url in (mine, theirs):
+            assert ok(client.get(url, headers=headers))["calendar_url"] is None
+        listed = ok(client.get("/api/creators", headers=headers))["items"]
+        assert {c["calendar_url"] for c in listed} == {None}
+    old = ok(client.post(f"{mine}/calendar-token", headers=creator))["calendar_url"]
     rotated = ok(client.post(f"{mine}/calendar-token", headers=creator))["calendar_url"]
     assert rotated != old
-    refused = client.post(f"{theirs}/calendar-token", headers=creator)
-    assert refused.status_code == 403
-    assert (
-        client.post(f"{theirs}/calendar-token", headers=auth(tokens["producer"])).status_code == 200
-    )
+    assert client.get(old.removeprefix("http://testserver")).status_code == 404
+    assert client.get(rotated.removeprefix("http://testserver")).status_code == 200
+    # Only the SHA-256 of the token is in the database.
+    token = rotated.removeprefix("http://testserver/calendar/").removesuffix(".ics")
+    with db.reading() as s:
+        stored = s.get(Creator, int(tokens["creator_id"])).calendar_token_hash
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
+    assert client.post(f"{theirs}/calendar-token", headers=creator).status_code == 403
+    assert client.post(f"{mine}/calendar-token", headers=retailer).status_code == 403
+    assert client.post(f"{theirs}/calendar-token", headers=producer).status_code == 200
 
 
 def test_a_creator_in_sessions_is_not_removed(producer: TestClient, db: Database) -> None:

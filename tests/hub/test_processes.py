@@ -99,10 +99,12 @@ def command(web: WebProcess, token: str, sid: int, name: str, revision: int) -> 
 
 
 def overlay_url(web: WebProcess, token: str, sid: int) -> str:
-    state = httpx.get(
-        f"{web.base}/api/sessions/{sid}/show", headers={"Authorization": f"Bearer {token}"}
+    """A new overlay token (shown once, when made)."""
+    made = httpx.post(
+        f"{web.base}/api/sessions/{sid}/show/overlay-token",
+        headers={"Authorization": f"Bearer {token}"},
     ).json()
-    return str(state["overlay_url"].split("token=")[1])
+    return str(made["overlay_url"].split("token=")[1])
 
 
 @pytest.fixture
@@ -197,3 +199,27 @@ def test_overlays_come_back_to_the_right_state_after_redis_restarts(
         web.stop()
         redis_proc.kill()
         redis_proc.wait()
+
+
+def test_the_server_closes_a_socket_sending_a_frame_over_the_limit(
+    settings: Settings, tokens: dict[str, str], show_session: Any
+) -> None:
+    """uvicorn refuses an oversized client frame itself (1009) instead of reading 16 MiB."""
+    from websockets.exceptions import ConnectionClosed
+
+    from live.hub.hub import MAX_CLIENT_MESSAGE
+
+    assert settings.redis_url is not None
+    web = WebProcess(settings, settings.redis_url).start()
+    try:
+        url = f"ws://127.0.0.1:{web.port}/ws/sessions/{show_session['id']}"
+        with connect(f"{url}?token={tokens['producer']}") as ws:
+            frames(ws, "state")
+            ws.send(json.dumps({"type": "ping", "client_time": 1, "pad": "x" * 1000}))
+            assert frames(ws, "pong")["client_time"] == 1
+            ws.send("x" * (MAX_CLIENT_MESSAGE + 1))
+            with pytest.raises(ConnectionClosed) as closed:
+                frames(ws, "pong")
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    finally:
+        web.stop()

@@ -15,7 +15,9 @@ from tests.shows.test_commands import ok
 
 
 def overlay_token(client: TestClient, session_id: int) -> str:
-    url = client.get(f"/api/sessions/{session_id}/show").json()["overlay_url"]
+    """A new overlay token, as the producer console makes it (shown once: only its hash is
+    kept, so each call makes another and revokes the one before)."""
+    url = client.post(f"/api/sessions/{session_id}/show/overlay-token").json()["overlay_url"]
     return str(url.split("token=")[1])
 
 
@@ -155,3 +157,62 @@ def test_overlays_register_and_the_producer_sees_them_and_can_reload_them(produc
         assert receive(ws)["kind"] == "reload"
     clients = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
     assert clients == [], "a closed overlay unregisters"
+
+
+def test_hostile_messages_are_skipped_and_the_connection_stays(producer, show_session):
+    """What a client sends goes through the API's JSON parser: too deep, a number too long to
+    read, NaN, not JSON, not an object, binary or oversized frames are skipped, unanswered;
+    the connection and the client's registration carry on."""
+    sid = show_session["id"]
+    token = overlay_token(producer, sid)
+    with producer.websocket_connect(f"/ws/overlay?token={token}") as ws:
+        receive(ws, "state")
+        for text in (
+            "[" * 100_000 + "]" * 100_000,
+            '{"type": "ping", "client_time": ' + "[" * 40 + "]" * 40 + "}",
+            '{"type": "ping", "client_time": ' + "9" * 5_000 + "}",
+            '{"type": "hello", "revision": NaN}',
+            "{not json",
+            '"ping"',
+            "[]",
+            '{"type": "hello", "name": "x"}' + " " * hub_module.MAX_CLIENT_MESSAGE,
+        ):
+            ws.send_text(text)
+        ws.send_bytes(b'{"type": "ping", "client_time": 7}')
+        # An echoed client time is a number, never whatever was sent.
+        ws.send_json({"type": "ping", "client_time": {"a": [1, 2]}})
+        assert receive(ws, "pong")["client_time"] is None
+        ws.send_json({"type": "hello", "kind": "overlay", "name": "card", "revision": 0})
+        ws.send_json({"type": "ping", "client_time": 5})
+        assert receive(ws, "pong")["client_time"] == 5
+        clients = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
+        assert [(c["kind"], c["name"]) for c in clients] == [("overlay", "card")]
+        ok(producer, sid, "go_live", 0)
+        assert receive(ws)["data"]["show"]["revision"] == 1
+
+
+def test_stop_ends_a_task_that_swallowed_its_cancellation() -> None:
+    """redis-py's pubsub read can swallow a cancel (Python 3.11's asyncio.timeout racing it):
+    the hub's listener then never ended and the app's shutdown hung, now and then a test."""
+    import asyncio
+    import contextlib
+
+    async def stubborn() -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # as redis-py's read did
+            await asyncio.sleep(3600)
+        await asyncio.sleep(3600)
+
+    async def run() -> tuple[bool, bool]:
+        hub = hub_module.Hub(None, load_state=lambda channel: asyncio.sleep(0, {}))
+        listener = asyncio.create_task(stubborn())
+        hub._tasks = [listener]
+        await asyncio.sleep(0)
+        stopping = asyncio.create_task(hub.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=3)
+        ended = (bool(done), listener.cancelled())
+        for task in (listener, stopping):
+            task.cancel()
+        await asyncio.gather(listener, stopping, return_exceptions=True)
+        return ended
+
+    assert asyncio.run(run()) == (True, True)

@@ -94,11 +94,11 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_everything(
     with ServerThread(settings) as server:
         import httpx2 as httpx
 
-        state = httpx.get(
-            f"http://127.0.0.1:{server.port}/api/sessions/{sid}/show",
+        made = httpx.post(
+            f"http://127.0.0.1:{server.port}/api/sessions/{sid}/show/overlay-token",
             headers={"Authorization": f"Bearer {tokens['producer']}"},
         ).json()
-        token = state["overlay_url"].split("token=")[1]
+        token = made["overlay_url"].split("token=")[1]
         path = f"/ws/overlay?token={token}"
         slow = slow_socket(server.port, path)
         with connect(f"ws://127.0.0.1:{server.port}{path}", max_size=None) as fast:

@@ -268,3 +268,26 @@ def test_unknown_kind_is_a_validation_error(db: Database) -> None:
 def test_vietnamese_kind_names_are_understood(db: Database) -> None:
     summary = run(db, "x.csv", csv_bytes(SUPPLIERS), kind="Nhà cung cấp")
     assert summary["sheets"][0]["kind"] == "suppliers"
+
+
+def test_product_urls_other_than_http_or_https_are_refused_by_row_and_column(
+    db: Database,
+) -> None:
+    run(db, "ncc.csv", csv_bytes(SUPPLIERS))
+    header = [*PRODUCTS[0], "Link ảnh", "Link mua"]
+    good = "https://shop.example.vn/p/keo-dua"
+    rows = [
+        header,
+        [*PRODUCTS[1], good, good],
+        [*PRODUCTS[2], "data:image/svg+xml;base64,PHN2Zz4=", good],
+        [*PRODUCTS[3], "", " javascript:alert(1)"],
+    ]
+    for content, name in ((csv_bytes(rows), "sp.csv"), (xlsx_bytes({"Sản phẩm": rows}), "sp.xlsx")):
+        errors = refused(db, name, content, kind="products")
+        sheet = "sp.csv" if name == "sp.csv" else "Sản phẩm"
+        assert where(errors) == {(sheet, 3, "Link ảnh"), (sheet, 4, "Link mua")}
+        assert all("http:// or https://" in e["message"] for e in errors)
+    # The same sheet with web addresses goes in.
+    rows[2][-2] = rows[3][-1] = good
+    run(db, "sp.csv", csv_bytes(rows), kind="products")
+    assert {p.buy_link for p in products(db).values()} == {good}

@@ -138,7 +138,8 @@ def make_state(now_ms: float, revision: int = 1, **changes: Any) -> dict[str, An
 
 
 class FakeHub:
-    """Serves /overlays and /ws/overlay; the test decides every frame."""
+    """Serves /overlays, /ws/overlay and the consoles' /ws/sessions/{id} (the producer's
+    preview frame follows a session there); the test decides every frame."""
 
     def __init__(self) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -152,6 +153,7 @@ class FakeHub:
         self.state = make_state(self.server_now())
         self.received: list[dict[str, Any]] = []
         self.connections = 0
+        self.paths: list[str] = []  # what each connection asked for
         self.deny_code: int | None = None  # accept, then close with this code
         self.mute = False  # accept and then say nothing, not even pongs
         self.resync_delay = 0.0
@@ -163,6 +165,7 @@ class FakeHub:
             routes=[
                 Route("/harness.html", self._harness),
                 WebSocketRoute("/ws/overlay", self._socket),
+                WebSocketRoute("/ws/sessions/{session_id:int}", self._socket),
                 Mount("/overlays", StaticFiles(directory=OVERLAYS), name="overlays"),
             ]
         )
@@ -232,6 +235,7 @@ class FakeHub:
             return
         self.connections += 1
         self.sockets.add(ws)
+        self.paths.append(ws.url.path + (f"?{ws.url.query}" if ws.url.query else ""))
         try:
             if not self.mute:
                 await ws.send_text(json.dumps(self.frame("state", self.state)))

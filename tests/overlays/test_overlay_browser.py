@@ -164,6 +164,17 @@ def test_vietnamese_text_in_a_link_is_encoded_as_utf8(page, hub, segno_standard_
     assert drawn in dark  # the UTF-8 bytes, not Latin-1 truncations of them
 
 
+def test_a_buy_link_that_is_not_a_web_address_gets_no_qr_code(page, hub):
+    """The server sends only http(s) links; the page checks again before viewers scan it."""
+    state = make_state(hub.server_now())
+    state["featured"]["buy_link"] = "javascript:alert(document.cookie)"
+    hub.state = state
+    open_overlay(page, hub)
+    wait_on(page, "card")
+    assert not page.eval_on_selector("#card-qr-box", "e => e.classList.contains('on')")
+    assert page.eval_on_selector("#card-qr", "e => e.querySelector('svg')") is None
+
+
 def test_prices_format_the_same_without_intl(page, hub):
     # A CEF build with trimmed locale data must still put `125.000 ₫` on air.
     page.add_init_script("Intl.NumberFormat = function () { throw new Error('no ICU'); };")
@@ -370,6 +381,23 @@ def test_fresh_page_without_state_is_transparent(page, hub):
     page.wait_for_timeout(300)
     assert is_blank(page.screenshot(omit_background=True))
     assert page.evaluate("() => window.sieuOverlay.client") is None
+
+
+def test_the_preview_follows_a_session_with_the_console_cookie(page, hub):
+    """The producer console's preview frame has no overlay token (shown once, never kept):
+    `?session=` follows the session on the console's socket, which the page cookie opens."""
+    page.goto(f"{hub.base}/overlays/overlay.html?session=7&preview=1")
+    wait_on(page, "card")
+    assert hub.paths == ["/ws/sessions/7"]
+    for bad in ("0", "-1", "abc", "7/../../ws/overlay", "12345678901"):
+        page.goto(f"{hub.base}/overlays/overlay.html?session={bad}")
+        page.wait_for_timeout(100)
+        assert page.evaluate("() => window.sieuOverlay.client") is None, bad
+    assert hub.paths == ["/ws/sessions/7"]
+    # A token wins: OBS's URL is the overlay's own.
+    open_overlay(page, hub, "session=7")
+    wait_on(page, "card")
+    assert hub.paths[-1] == f"/ws/overlay?token={TOKEN}"
 
 
 def test_transparent_outside_the_graphics(page, hub):

@@ -215,6 +215,30 @@ def test_warnings_are_marked_in_words_not_colour_alone(producer: TestClient, sce
     assert "⚠</span> Cảnh báo" in card[: card.index("</button>")]
 
 
+def test_a_session_outside_the_campaign_is_a_warning_in_both_languages(
+    producer: TestClient, scene: Scene, db: Database
+) -> None:
+    """The campaign runs 26–27/09; SL-02 moved to the 28th still shows, with the reason."""
+    with db.unit_of_work() as s:
+        s.execute(
+            update(LiveSession)
+            .where(LiveSession.id == scene.west)
+            .values(scheduled_start=at(28, 14), scheduled_end=at(28, 16))
+        )
+    html = producer.get(calendar_url(scene)).text
+    (west,) = read_calendar(html).by_code("SL-02")
+    assert "has-warning" in west.classes and "has-conflict" not in west.classes
+    assert (
+        "<strong>Ngoài thời gian chiến dịch</strong>: Chiến dịch diễn ra 26/09/2024–27/09/2024"
+        in html
+    )
+    english = producer.get(calendar_url(scene, "?lang=en")).text
+    assert (
+        "<strong>Outside the campaign's dates</strong>: The campaign runs 26/09/2024–27/09/2024"
+        in (english.replace("&#39;", "'"))
+    )
+
+
 def test_conflicts_from_data_changed_underneath_are_highlighted(
     producer: TestClient, scene: Scene, db: Database
 ) -> None:
@@ -312,21 +336,54 @@ def test_english_on_request_remembered_by_a_cookie(producer: TestClient, scene: 
     assert "sieulive_lang" not in unknown.headers.get("set-cookie", "")
 
 
-def test_a_creator_sees_its_sessions_and_its_phone_feed(
+def test_a_creator_sees_its_sessions_and_gets_its_phone_feed_shown_once(
     client: TestClient, scene: Scene, tokens: dict[str, str], db: Database
 ) -> None:
-    html = client.get(calendar_url(scene), headers=auth(tokens["creator"])).text
+    creator = auth(tokens["creator"])
+    html = client.get(calendar_url(scene), headers=creator).text
     cards = read_calendar(html)
     assert [c.code for c in cards.cards if "is-yours" in c.classes] == ["SL-02"]
     assert "★</span> Bạn dẫn" in html
+    # The feed token is kept hashed: the page offers to make a link, it can't show one.
+    assert "testserver/calendar/" not in html and "data-feed-form" in html
+    assert f'<form method="post" action="{calendar_url(scene)}" data-feed-form>' in html
+    made = client.post(calendar_url(scene), headers=creator)
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    feed = made.text.split("data-feed-url>", 1)[1].split("</code>", 1)[0]
+    assert feed.startswith("http://testserver/calendar/") and feed.endswith(".ics")
+    assert f'href="{feed.replace("http://", "webcal://")}"' in made.text
+    assert "shown only now" in made.text or "chỉ hiện lúc này" in made.text
+    assert read_calendar(made.text).cards == cards.cards, "the same calendar around it"
+    path = feed.removeprefix("http://testserver")
+    assert client.get(path).status_code == 200
     with db.reading() as s:
-        feed_token = s.scalar(
-            select(Creator.calendar_token).where(Creator.id == int(tokens["creator_id"]))
+        stored = s.scalar(
+            select(Creator.calendar_token_hash).where(Creator.id == int(tokens["creator_id"]))
         )
-    assert f"http://testserver/calendar/{feed_token}.ics" in html
-    assert f'href="webcal://testserver/calendar/{feed_token}.ics"' in html
-    producer_view = client.get(calendar_url(scene), headers=auth(tokens["producer"])).text
-    assert ".ics" not in producer_view
+    assert stored is not None and stored not in made.text and path.split("/")[-1][:-4] != stored
+    # Reloading the calendar doesn't show it again; making another revokes it.
+    assert "testserver/calendar/" not in client.get(calendar_url(scene), headers=creator).text
+    assert client.post(calendar_url(scene), headers=creator).status_code == 200
+    assert client.get(path).status_code == 404
+    # Producers don't get the button (they make feed URLs through the API); nor other roles.
+    for role in ("producer", "retailer", "supplier"):
+        view = client.get(calendar_url(scene), headers=auth(tokens[role])).text
+        assert "testserver/calendar/" not in view and "data-feed-form" not in view
+        assert client.post(calendar_url(scene), headers=auth(tokens[role])).status_code == 403
+
+
+def test_a_feed_link_is_not_made_for_a_form_on_another_site(
+    client: TestClient, scene: Scene, tokens: dict[str, str]
+) -> None:
+    creator = auth(tokens["creator"])
+    foreign = client.post(
+        calendar_url(scene), headers={**creator, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403 and "testserver/calendar/" not in foreign.text
+    same = client.post(calendar_url(scene), headers={**creator, "Origin": "http://testserver"})
+    assert same.status_code == 200 and "data-feed-url" in same.text
+    missing = client.post("/campaigns/999999/calendar", headers=creator)
+    assert missing.status_code == 404
 
 
 def test_an_empty_campaign_says_so(producer: TestClient, db: Database) -> None:

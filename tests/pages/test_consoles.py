@@ -184,12 +184,22 @@ def test_the_producer_console_carries_the_state_the_overlay_url_and_its_preview(
         k: v for k, v in show["show"].items() if k not in moving
     }
     assert [s["kind"] for s in data["state"]["segments"]] == ["intro", "product", "flash_sale"]
-    assert data["overlay_url"] == show["overlay_url"]
-    token = show["overlay_url"].split("token=", 1)[1]
-    # The preview frame: the same server, relative, marked as a preview, named as one.
-    assert data["preview_src"].startswith(f"/overlays/overlay.html?token={token}&preview=1")
+    # No overlay URL yet: the page says so and offers to make one; it is never in a page.
+    assert data["overlay_url_issued"] is False and show["overlay_url_issued"] is False
+    assert "No overlay URL yet" in html or "Chưa có URL overlay" in html
+    assert "overlay.html?token=" not in html
+    # The preview frame: the same server, relative, following the session with the page's
+    # cookie (the overlay token is never kept), marked as a preview, named as one.
+    sid = scene.coffee
+    assert data["preview_src"].startswith(f"/overlays/overlay.html?session={sid}&preview=1")
     assert f'src="{data["preview_src"].replace("&", "&amp;")}"' in html
-    assert show["overlay_url"] in html
+    # Once made, the URL is shown in the answer that made it, and never in the page.
+    made = producer.post(f"/api/sessions/{sid}/show/overlay-token").json()["overlay_url"]
+    token = made.split("token=", 1)[1]
+    again = producer.get(producer_url(scene.coffee)).text
+    assert page_data(again)["overlay_url_issued"] is True
+    assert token not in again and "overlay.html?token=" not in again
+    assert producer.get(f"/api/sessions/{sid}/show").json()["overlay_url_issued"] is True
     names = {p["name"] for p in data["products"]}
     assert names == {"Cà phê Buôn Ma Thuột rang xay 500g"}
     assert data["words"]["console_stale"].startswith("Trạng thái đã thay đổi")

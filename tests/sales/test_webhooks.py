@@ -127,3 +127,33 @@ def test_an_empty_inbox_takes_a_request_larger_than_the_limit(settings: Settings
         response = post_events(client, {"events": [one() for _ in range(20)]})
     assert response.status_code == 202
     assert redis.llen(inbox.INBOX) == 20
+
+
+def test_hostile_json_in_a_correctly_signed_body_is_a_400(client, redis, db):
+    """The webhook reads JSON with the API's one parser: depth and number limits hold for a
+    body whose signature is right (a leaked secret, a buggy platform) just the same."""
+    deep = "[" * 100_000 + "]" * 100_000
+    bodies = [
+        f'{{"events": {deep}}}'.encode(),
+        deep.encode(),
+        (
+            '{"events": [' + json.dumps(one())[:-1] + ', "x": ' + "[" * 50 + "]" * 50 + "}]}"
+        ).encode(),
+        json.dumps(one()).replace('"quantity": 2', '"quantity": ' + "9" * 5_000).encode(),
+        json.dumps(one()).replace('"quantity": 2', '"quantity": NaN').encode(),
+        json.dumps(one()).replace("65000", "Infinity").encode(),
+        b"\xff\xfe{}",
+    ]
+    for body in bodies:
+        response = client.post("/webhooks/orders/shopee", content=body, headers=signed(body))
+        assert response.status_code == 400, (body[:60], response.text)
+        assert response.json()["error"]["code"] == "malformed_json"
+    assert redis.llen(inbox.INBOX) == 0, "nothing queued"
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Order)) == 0
+    # A 4,000-digit quantity is JSON, and a 422 naming the field.
+    body = json.dumps(one()).replace('"quantity": 2', '"quantity": ' + "9" * 4_000).encode()
+    response = client.post("/webhooks/orders/shopee", content=body, headers=signed(body))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["fields"][0]["field"] == "lines.0.quantity"
+    assert redis.llen(inbox.INBOX) == 0

@@ -471,3 +471,68 @@ def test_check_session_reports_every_rule(db: Database) -> None:
         "segments_overrun",
         "studio_overlap",
     ]
+
+
+# A session outside its campaign's dates: a warning beside the 201, never a refusal
+
+
+def outside(response_body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [w for w in response_body["warnings"] if w["rule"] == "outside_campaign"]
+
+
+def test_a_session_on_a_day_outside_the_campaign_is_a_warning(plan: Plan) -> None:
+    """The campaign runs 26–29/09/2024, Vietnam time."""
+    for start, end in (
+        (at("19:00", "2024-09-25"), at("21:00", "2024-09-25")),  # the evening before
+        (at("23:30", "2024-09-25"), at("01:00", "2024-09-26")),  # begins the night before
+        (at("09:00", "2024-09-30"), at("11:00", "2024-09-30")),  # the day after
+        (at("19:00", "2025-09-26"), at("21:00", "2025-09-26")),  # a year off: the typo it's for
+        ("2024-09-25T16:30:00Z", "2024-09-25T17:30:00Z"),  # 23:30 on the 25th in Vietnam
+    ):
+        created = plan.create(start, end)
+        [warning] = outside(created)
+        assert warning["severity"] == "warning"
+        assert warning["details"] == {
+            "campaign_id": plan.campaign_id,
+            "starts_on": "2024-09-26",
+            "ends_on": "2024-09-29",
+        }
+        assert "26/09/2024–29/09/2024" in warning["message"]
+        shown = plan.client.get(f"/api/sessions/{created['id']}").json()
+        assert shown["warnings"] == created["warnings"]
+        assert plan.client.delete(f"/api/sessions/{created['id']}").status_code == 204
+    # Inside, including the first minute, a late show past midnight of the last day, and an
+    # offset that puts the UTC time on the day before.
+    for start, end in (
+        (at("00:00", "2024-09-26"), at("01:00", "2024-09-26")),
+        (at("22:30", "2024-09-29"), at("00:30", "2024-09-30")),
+        ("2024-09-25T17:00:00Z", "2024-09-25T18:00:00Z"),  # 00:00 on the 26th in Vietnam
+    ):
+        created = plan.create(start, end)
+        assert outside(created) == [], (start, end)
+        assert plan.client.delete(f"/api/sessions/{created['id']}").status_code == 204
+
+
+def test_editing_a_session_or_its_campaign_rechecks_the_dates(plan: Plan) -> None:
+    created = plan.create(at("19:00"), at("21:00"))
+    url = f"/api/sessions/{created['id']}"
+    assert outside(created) == []
+    moved = plan.client.patch(
+        url,
+        json={
+            "scheduled_start": at("19:00", "2024-10-01"),
+            "scheduled_end": at("21:00", "2024-10-01"),
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    assert len(outside(moved.json())) == 1
+    # The campaign grows to cover it: the warning goes, nothing to do on the session.
+    campaign = f"/api/campaigns/{plan.campaign_id}"
+    grown = plan.client.patch(campaign, json={"ends_on": "2024-10-02"})
+    assert grown.status_code == 200, grown.text
+    assert outside(plan.client.get(url).json()) == []
+    # It shrinks again: accepted (a warning is no conflict), and the session says so.
+    shrunk = plan.client.patch(campaign, json={"ends_on": "2024-09-29"})
+    assert shrunk.status_code == 200, shrunk.text
+    [warning] = outside(plan.client.get(url).json())
+    assert warning["details"]["ends_on"] == "2024-09-29"

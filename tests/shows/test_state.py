@@ -47,3 +47,28 @@ def test_the_card_shows_stock_left_falling_with_sales_and_below_zero_when_overso
     # 6 sold net of 4 brought: the same −2 the supplier's page shows (the screens say sold out).
     assert state["featured"]["stock_left"] == 4 - 6
     assert state["sales"]["orders"] == 3  # C3 was cancelled since: still an order placed
+
+
+def test_only_web_addresses_go_on_air(
+    producer: Any, db: Database, show_session: dict[str, Any]
+) -> None:
+    """However a bad URL got stored (written before the schema refused it, or by hand in the
+    database), the overlay never gets it: no `javascript:` QR code on stream."""
+    sid = show_session["id"]
+    a, _b = show_session["products"]
+    with db.unit_of_work() as s:
+        s.execute(
+            update(Product)
+            .where(Product.id == a)
+            .values(image_url="data:image/svg+xml,<svg/>", buy_link="javascript:alert(1)")
+        )
+    ok(producer, sid, "go_live", 0)
+    state = ok(producer, sid, "next", 1)
+    assert state["featured"]["id"] == a
+    assert (state["featured"]["image_url"], state["featured"]["buy_link"]) == (None, None)
+    with db.unit_of_work() as s:
+        s.execute(
+            update(Product).where(Product.id == a).values(buy_link="https://shop.example.vn/a")
+        )
+    state = producer.get(f"/api/sessions/{sid}/show").json()
+    assert state["featured"]["buy_link"] == "https://shop.example.vn/a"

@@ -610,19 +610,15 @@
 
   // ---------------------------------------------------------------- overlay URL
 
+  // The URL is shown once, when made (only its hash is kept): it stays in the field until the
+  // page is left. The preview frame follows the session with the page's cookie, not this URL.
   function setOverlayUrl(url) {
-    var input = $("[data-overlay-url]");
-    input.value = url;
-    var token = "";
-    try {
-      token = new URL(url, root.location.href).searchParams.get("token") || "";
-    } catch (err) {
-      token = "";
-    }
-    var frame = $("[data-preview]");
-    var src = new URL(frame.getAttribute("src"), root.location.href);
-    src.searchParams.set("token", token);
-    frame.setAttribute("src", src.pathname + src.search);
+    $("[data-overlay-url]").value = url;
+    $("[data-copy]").disabled = false;
+    C.setText($("[data-overlay-url-hint]"), W.console_overlay_url_now);
+    var button = $("[data-new-overlay-url]");
+    button.setAttribute("data-issued", "");
+    C.setText(button, W.console_new_overlay_url);
   }
 
   $("[data-copy]").addEventListener("click", function () {
@@ -660,7 +656,11 @@
   });
 
   $("[data-new-overlay-url]").addEventListener("click", function () {
-    confirmThen(W.console_confirm_new_url_title, W.console_confirm_new_url_text, function () {
+    // The first URL revokes nothing: no need to ask.
+    var ask = this.hasAttribute("data-issued") ? confirmThen : function (a, b, action) {
+      action();
+    };
+    ask(W.console_confirm_new_url_title, W.console_confirm_new_url_text, function () {
       call("POST", api + "/overlay-token").then(
         function (r) {
           if (r.status === 200 && r.json.overlay_url) {

@@ -3,7 +3,6 @@ and the stock left of a product it shows when that product sells anywhere else."
 
 from __future__ import annotations
 
-import secrets
 import time
 from datetime import timedelta
 from typing import Any
@@ -54,14 +53,7 @@ def test_a_batch_marks_the_products_whose_stock_left_moved(redis: Any) -> None:
 
 def _show(db: Database, session_id: int, phase: Phase, **fields: Any) -> None:
     with db.unit_of_work() as s:
-        s.add(
-            Show(
-                session_id=session_id,
-                phase=phase,
-                overlay_token=secrets.token_urlsafe(24),
-                **fields,
-            )
-        )
+        s.add(Show(session_id=session_id, phase=phase, **fields))
 
 
 def test_shows_featuring_or_flash_selling_a_product_that_sold_are_published(

@@ -121,6 +121,10 @@ def test_send_order_posts_a_file_of_events_with_the_dev_secret(
     drain()
     [order] = orders(db)
     assert (order.platform, order.state.value) == ("shopee", "paid")
+    # A file that is not JSON we read is said so, before anything is sent.
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert main([*argv, "--file", str(path), "--platform", "shopee"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
 
 
 def test_the_dev_secret_is_made_once_and_found_by_send_order(tmp_path, monkeypatch):
