@@ -13,7 +13,7 @@ import redis
 from starlette.testclient import TestClient
 
 from live.app import create_app
-from live.sales import inbox
+from live.sales.intake import inbox
 from live.settings import Settings
 from tests.api.test_bad_input import row_counts
 from tests.conftest import auth
