@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.jsontext",
                 "live.registry",
                 "live.limits",
+                "live.tokens",
             }
         ),
     ),

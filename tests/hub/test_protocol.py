@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from live.hub import hub as hub_module
+from live.hub.channels import Channels
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_REVOKED
 from tests.conftest import auth
 from tests.shows.test_commands import ok
@@ -203,7 +204,7 @@ def test_stop_ends_a_task_that_swallowed_its_cancellation() -> None:
         await asyncio.sleep(3600)
 
     async def run() -> tuple[bool, bool]:
-        hub = hub_module.Hub(None, load_state=lambda channel: asyncio.sleep(0, {}))
+        hub = hub_module.Hub(None, Channels())
         listener = asyncio.create_task(stubborn())
         hub._tasks = [listener]
         await asyncio.sleep(0)
