@@ -26,6 +26,7 @@ from live.sales.pipeline import record
 from live.sales.pipeline.counters import CAMPAIGN, SESSION, read
 from live.sales.pipeline.processing import (
     COUNTERS,
+    ORDER_COLUMNS,
     BatchApplier,
     Grain,
     LineRow,
@@ -183,21 +184,8 @@ def _reconcile_gates(s: Any, redis: Any, report: ReconcileReport, repair: bool) 
                 gate.reset(sale.id, left, answers)
 
 
-ORDER_FIELDS = (
-    "state",
-    "rank",
-    "delivered",
-    "session_id",
-    "campaign_id",
-    "attribution",
-    "rehearsal",
-    "live_code",
-    "channel",
-    "buyer_province",
-    "ordered_at",
-    "last_event_at",
-    "total",
-)
+# What an order is made of, as events decide it (`updated_at` is only when it was written).
+ORDER_FIELDS = tuple(name for name in ORDER_COLUMNS if name != "updated_at")
 LINE_FIELDS = ("sku", "quantity", "unit_price", "product_id", "segment_id")
 
 
