@@ -380,7 +380,7 @@ def check(
     )
 
     # Aggregates at the grain (session, product, province), segments summed; and per session.
-    want_grains = _grains(storm)
+    want_grains = storm.grains()
     have_grains = {
         (code_of[session_key], sku_of[product_id], province): [int(v) for v in values]
         for session_key, product_id, province, *values in grains
@@ -437,19 +437,3 @@ def check(
         "live_counters_wrong": counters_wrong,
     }
     return expected, found
-
-
-def _grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
-    """(session code, SKU, buyer province) -> the eight counters, from the ground truth."""
-    column = {"paid": 2, "cancelled": 4, "returned": 6}
-    result: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(FIGURES))
-    for order in storm.orders.values():
-        for line in order.lines:
-            figures = result[(order.live_code, line.sku, order.buyer_province)]
-            revenue = line.quantity * line.unit_price
-            figures[0] += line.quantity
-            figures[1] += revenue
-            if order.state in column:
-                figures[column[order.state]] += line.quantity
-                figures[column[order.state] + 1] += revenue
-    return dict(result)

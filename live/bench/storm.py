@@ -207,6 +207,23 @@ class Storm:
                 setattr(total, name, getattr(total, name) + getattr(session, name))
         return total
 
+    def grains(self) -> dict[tuple[str, str, str], list[int]]:
+        """(session code, SKU, buyer province) -> the eight counters, as sales_totals holds
+        them per (session, product, province)."""
+        column = {"paid": 2, "cancelled": 4, "returned": 6}
+        result: dict[tuple[str, str, str], list[int]] = {}
+        for order in self.orders.values():
+            for line in order.lines:
+                grain = (order.live_code, line.sku, order.buyer_province)
+                figures = result.setdefault(grain, [0] * len(FIGURES))
+                revenue = line.quantity * line.unit_price
+                figures[0] += line.quantity
+                figures[1] += revenue
+                if order.state in column:
+                    figures[column[order.state]] += line.quantity
+                    figures[column[order.state] + 1] += revenue
+        return result
+
     def states(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for order in self.orders.values():

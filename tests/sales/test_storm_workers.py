@@ -341,22 +341,6 @@ def rq_worker(redis: Any, pid: int) -> Any:
 # --- what must be true -----------------------------------------------------------------------
 
 
-def expected_grains(storm: Storm) -> dict[tuple[str, str, str], list[int]]:
-    """(session code, SKU, buyer province) -> the eight counters, from the ground truth."""
-    column = {"paid": 2, "cancelled": 4, "returned": 6}
-    result: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(FIGURES))
-    for order in storm.orders.values():
-        for line in order.lines:
-            counters_ = result[(order.live_code, line.sku, order.buyer_province)]
-            revenue = line.quantity * line.unit_price
-            counters_[0] += line.quantity
-            counters_[1] += revenue
-            if order.state in column:
-                counters_[column[order.state]] += line.quantity
-                counters_[column[order.state] + 1] += revenue
-    return dict(result)
-
-
 def _sample(items: dict[Any, Any], n: int = 5) -> str:
     return ", ".join(f"{k}: {v}" for k, v in list(items.items())[:n])
 
@@ -467,7 +451,7 @@ def check_database(
         for session_key, product_id, province, *values in grains
         if any(values)
     }
-    want_grains = expected_grains(storm)
+    want_grains = storm.grains()
     differ = {
         grain: f"{stored.get(grain)}, not {want_grains.get(grain)}"
         for grain in sorted(stored.keys() | want_grains.keys())
