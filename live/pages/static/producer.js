@@ -33,6 +33,7 @@
   var state = data.state;
   var live = null;
   var busy = false;
+  var queued = null; // [command, args] pressed while busy
   var jumpBuffer = "";
   var noticeTimer = null;
   var confirmAction = null;
@@ -417,7 +418,13 @@
   }
 
   function send(command, args) {
-    if (busy) return;
+    if (busy) {
+      // A key pressed while the last command's answer is still on its way is sent right after
+      // it (the latest one), with the revision that answer brings: a quick second Space is a
+      // second "next", never silently lost.
+      queued = [command, args];
+      return;
+    }
     var body = { command: command, revision: show().revision, command_id: C.commandId() };
     Object.keys(args || {}).forEach(function (k) {
       body[k] = args[k];
@@ -436,6 +443,7 @@
         clearTimeout(slow);
         done();
         answered(body, r);
+        sendQueued();
       },
       function () {
         // Lost on the way there or back: the same command id again is applied at most once.
@@ -447,9 +455,17 @@
         }
         clearTimeout(slow);
         done();
+        queued = null; // the network is down: the producer sees why and presses again
         notice(W.console_network, "error");
       }
     );
+  }
+
+  function sendQueued() {
+    if (!queued) return;
+    var next = queued;
+    queued = null;
+    send(next[0], next[1]);
   }
 
   function done() {
