@@ -112,7 +112,8 @@ def test_the_retailer_dashboard_updates_while_orders_are_sent(
         ("Nước mắm Phú Quốc 40 độ đạm", "3"),
     ]
     assert page.locator("[data-stat=net_revenue]").inner_text() == "820.000\u00a0₫"
-    assert page.evaluate(CHART_TOTAL) == 820_000
+    # The chart has a fetch of its own: wait for it rather than read it once after the table.
+    page.wait_for_function(f"() => ({CHART_TOTAL})() === 820000", timeout=WAIT_MS)
     page.wait_for_selector("[data-conn=live]", timeout=WAIT_MS)
     page.evaluate("() => { window.__sameDocument = true; }")
     screenshot("before")
@@ -151,7 +152,7 @@ def test_the_retailer_dashboard_updates_while_orders_are_sent(
         timeout=WAIT_MS,
     )
     assert board_rows(page)[0] == ("=Kẹo dừa Bến Tre", "24")
-    assert page.evaluate(CHART_TOTAL) == 820_000 + 195_000 + 1_000_000
+    page.wait_for_function(f"() => ({CHART_TOTAL})() === 2015000", timeout=WAIT_MS)
     assert page.evaluate("() => window.__sameDocument") is True  # never reloaded
 
     # Shortlist the fish sauce, then download the list as the retailer would.
