@@ -168,7 +168,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             channel_states(app.state.db, app.state.redis),
             naive=settings.hub_mode == "naive",
         )
-        hub.on_message.append(show_sockets.revoke_overlays(hub))
+        app.state.overlay_tokens = show_sockets.OverlayTokens(app.state.db)
+        hub.on_message.append(show_sockets.revoke_overlays(hub, app.state.overlay_tokens))
         await hub.start()
         publisher = RedisPublisher(app.state.redis)
         background = [

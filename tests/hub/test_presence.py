@@ -9,18 +9,18 @@ import pytest
 
 from live.hub import presence
 from live.hub import sockets as hub_sockets
-from tests.hub.test_protocol import overlay_token, receive
+from tests.hub.test_protocol import listed, overlay_token, receive
 
 
-def statuses(producer: Any, sid: int) -> list[tuple[str, str]]:
-    items = producer.get(f"/api/sessions/{sid}/show/clients").json()["items"]
-    return [(c["name"], c["status"]) for c in items]
+def statuses(producer: Any, sid: int, want: Any = None) -> list[tuple[str, str]]:
+    return listed(producer, sid, "name", "status", want=want)
 
 
 def test_pings_keep_a_quiet_overlay_listed_as_connected(
     producer: Any, show_session: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Scaled down: gone after 0.6 s of silence, pings refresh the entry every 0.2 s.
+    # Scaled down: silent after 0.4 s, gone after 0.6 s, pings refresh the entry every 0.2 s.
+    monkeypatch.setattr(presence, "SILENT_AFTER_S", 0.4)
     monkeypatch.setattr(presence, "GONE_AFTER_S", 0.6)
     monkeypatch.setattr(hub_sockets, "PRESENCE_REFRESH_S", 0.2)
     sid = show_session["id"]
@@ -32,7 +32,7 @@ def test_pings_keep_a_quiet_overlay_listed_as_connected(
             time.sleep(0.25)
             ws.send_json({"type": "ping", "client_time": 1})
             receive(ws, "pong")
-        assert statuses(producer, sid) == [("OBS", "ok")]
+        assert statuses(producer, sid, [("OBS", "connected")]) == [("OBS", "connected")]
         time.sleep(0.8)  # no ping: now it is gone
         assert statuses(producer, sid) == [("OBS", "gone")]
 
