@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,10 @@ BUFFER_BYTES = 1 << 20
 # deploy thousands of overlays reconnect at once, and each would otherwise read it again. (A
 # change refreshes the copy at once; the bound is for edits that publish none, a title say.)
 STATE_CACHE_SECONDS = 2.0
+
+# Connections set up (handshake answered, first state written) at once; the others wait their
+# turn. Each setup is well under a millisecond of CPU, so a turn of the event loop stays short.
+SETUPS_AT_ONCE = 32
 
 # What a client sends (hello, ping, shown) is a few hundred bytes; nothing bigger is read.
 MAX_CLIENT_MESSAGE = 16 * 1024
@@ -114,7 +119,7 @@ class Client:
     role: str
     # Who the connection is for, as its area's projections name it (default: the role).
     audience: str = ""
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    id: str = field(default_factory=lambda: os.urandom(6).hex())
     info: dict[str, Any] = field(default_factory=dict)
     dropped: bool = False
     close_code: int | None = None  # the client's, when it closed the connection itself
@@ -185,6 +190,7 @@ class Hub:
         self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
         # channel -> (read at, whole state, version): the freshest copy this process holds.
         self._states: dict[str, tuple[float, dict[str, Any], int]] = {}
+        self._admission: asyncio.Semaphore | None = None
         self._versions = itertools.count(1)
         # One read of a channel's state in flight at a time, whoever asks for it.
         self._loading: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -244,17 +250,13 @@ class Hub:
                 return None
             encoded = (version, encode(projected))
             self._encoded[(channel, audience)] = encoded
-        envelope = encode(
-            {
-                "type": "state",
-                "channel": channel,
-                "kind": "state",
-                "epoch": self.epoch,
-                "seq": seq,
-                "server_time": now_ms(),
-            }
+        # The envelope by hand (numbers, and ids encoded by the C encoder): a storm of first
+        # states must not run the full JSON encoder once per connection.
+        return (
+            f'{{"type":"state","channel":{json.dumps(channel)},"kind":"state",'
+            f'"epoch":"{self.epoch}","seq":{int(seq)},"server_time":{now_ms()},'
+            f'"data":{encoded[1]}}}'
         )
-        return envelope[:-1] + ',"data":' + encoded[1] + "}"
 
     def fanout(self, channel: str, kind: str, data: Any) -> int:
         """Hand one change to every local client of the channel, each audience its own
@@ -330,14 +332,26 @@ class Hub:
 
     # clients
 
+    @property
+    def admission(self) -> asyncio.Semaphore:
+        if self._admission is None:
+            self._admission = asyncio.Semaphore(SETUPS_AT_ONCE)
+        return self._admission
+
     async def serve(self, client: Client, on_text: TextHandler | None = None) -> None:
-        """Run one accepted connection until it goes: state first, then changes."""
-        if not self.naive:
-            client.transport = find_transport(client.websocket)
-        await self._join(client)
+        """Accept one connection and run it until it goes: state first, then changes."""
         writer: asyncio.Task[None] | None = None
         try:
-            await self.send_state(client)
+            # Setting a connection up (handshake answer, first state) waits its turn: a storm
+            # of 10,000 reconnecting overlays is taken a few dozen at a time, so each turn of
+            # the event loop stays short and a producer's command is answered between them.
+            async with self.admission:
+                if client.websocket.application_state == WebSocketState.CONNECTING:
+                    await client.websocket.accept()
+                if not self.naive:
+                    client.transport = find_transport(client.websocket)
+                await self._join(client)
+                await self.send_state(client)
             if client.transport is None:
                 writer = asyncio.create_task(self._write(client))
             while True:

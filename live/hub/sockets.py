@@ -165,14 +165,14 @@ def _went_away(client: Client, hub: Hub) -> None:
 async def serve_channel(
     websocket: WebSocket, channel: str, role: str, audience: str | None = None
 ) -> None:
-    """Accept the connection and serve `channel` on it until it goes: the whole state first
-    (the audience's projection; the role's by default), then every change."""
+    """Serve `channel` on the connection until it goes (the hub accepts it when its turn
+    comes): the whole state first (the audience's projection; the role's by default), then
+    every change."""
     hub: Hub = websocket.app.state.hub
     audience = audience or role
     if not hub.registry.serves(channel, audience):
         # A projection nobody registered is a bug, never a reason to send the whole state.
         raise LookupError(f"no projection of {channel} for {audience}")
-    await websocket.accept()
     client = Client(websocket=websocket, channel=channel, role=role, audience=audience)
 
     async def on_text(c: Client, message: dict[str, Any]) -> None:
