@@ -20,8 +20,8 @@
  *     the state we hold) and is ignored;
  *   - hearing nothing for two heartbeat ceilings (2 × 25 s) means a dead link: drop and redial;
  *   - redial forever, never throw into the page: exponential backoff from 250 ms with full
- *     jitter, capped at 1.5 s whatever the outage's length, so a page is back within about
- *     1.5 s of the server's return (docs/realtime.md "Coming back after a restart" says why
+ *     jitter, capped at 1 s whatever the outage's length, so a page is back within about
+ *     1 s of the server's return (docs/realtime.md "Coming back after a restart" says why
  *     the cap is low: a try at a server that is down costs it nothing);
  *   - a token refused or revoked (4401, 4410, also 4403/4404) retries slowly and forgets the
  *     state, so an overlay on a revoked URL can never put an old card back on air.
@@ -38,7 +38,7 @@
     silenceMs: 50000, // 2 × the 25 s heartbeat ceiling: silence this long is a dead link
     resyncTimeoutMs: 10000, // a resync the server never answered: redial instead
     backoffBaseMs: 250,
-    backoffMaxMs: 1500, // the cap: back within 1.5 s of the server's return, however long away
+    backoffMaxMs: 1000, // the cap: back within 1 s of the server's return, however long away
     deniedRetryMs: 30000, // refused tokens: retry slowly, a producer may fix the URL's token
     stableMs: 10000, // a connection that lived this long resets the backoff
     offsetSamples: 6, // clock offset: best (shortest round trip) of the last few pongs
