@@ -171,6 +171,8 @@ class Hub:
     def __init__(self, redis: Any, channels: Channels, *, naive: bool = False) -> None:
         self.redis = redis  # redis.asyncio client
         self.presence = presence.Writer(redis)
+        # Pages registered in presence per (channel, role) on this process (sockets.py caps it).
+        self.pages: collections.Counter[tuple[str, str]] = collections.Counter()
         self.prefix = topic_prefix(redis)
         self.registry = channels
         self.load_state = channels.load

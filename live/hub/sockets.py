@@ -90,14 +90,6 @@ def _entry_id(client: Client, message: dict[str, Any]) -> str:
     return f"{client.role}:{client.id}"
 
 
-def _pages(hub: Hub, channel: str, role: str) -> int:
-    return sum(
-        1
-        for c in hub.channels.get(channel, ())
-        if c.role == role and c.info.get("entry_id") is not None
-    )
-
-
 def _registered(client: Client, message: dict[str, Any], hub: Hub) -> None:
     """`hello` registers what the page is; `shown` reports the revision it displays; pings
     refresh the registration now and then. Written in batches (`presence.Writer`)."""
@@ -112,10 +104,10 @@ def _registered(client: Client, message: dict[str, Any], hub: Hub) -> None:
     if kind not in ("hello", "shown"):
         return
     if kind == "hello" and "entry_id" not in info:
-        if client.role not in KIND_CHOOSERS and (
-            _pages(hub, client.channel, client.role) >= MAX_PAGES_PER_ROLE
-        ):
+        pages = (client.channel, client.role)
+        if client.role not in KIND_CHOOSERS and hub.pages[pages] >= MAX_PAGES_PER_ROLE:
             return
+        hub.pages[pages] += 1
         info["entry_id"] = _entry_id(client, message)
         info["kind"] = client.role
         if client.role in KIND_CHOOSERS:
@@ -155,6 +147,10 @@ def _went_away(client: Client, hub: Hub) -> None:
     info = client.info
     if "entry_id" not in info:
         return
+    pages = (client.channel, client.role)
+    hub.pages[pages] -= 1
+    if hub.pages[pages] <= 0:
+        del hub.pages[pages]
     if client.close_code == 1000:
         hub.presence.forget(client.channel, info["entry_id"])
         return
