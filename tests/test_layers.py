@@ -57,6 +57,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.sales",
                 "live.imports",
                 "live.platforms",
+                "live.studios",
             }
         ),
     ),
