@@ -265,7 +265,9 @@ class ServerSide:
     """The link to sieulive: receive actions, deliver what the bridge has to say."""
 
     def __init__(
-        self, options: BridgeOptions, on_action: Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+        self,
+        options: BridgeOptions,
+        on_action: Callable[[dict[str, Any]], Coroutine[Any, Any, None]],
     ) -> None:
         self.options = options
         self.on_action = on_action

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
@@ -139,7 +140,9 @@ async def bridge_socket(websocket: WebSocket) -> None:
     try:
         await hub.serve(client, on_text)
     finally:
-        with contextlib.suppress(Exception):
+        # Said even when the server is cancelling this handler (shutting down): the panels
+        # must not show a bridge connected that is gone.
+        with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
             await run_in_threadpool(messages.gone)
 
 
