@@ -126,7 +126,9 @@ class ObsSide:
             self.conn = conn
             self.health.update(obs_connected=True, obs_version=conn.version)
             self.health.pop("last_error", None)
-            log.info("connected to OBS (obs-websocket %s) at %s", conn.version, conn.ws.request)
+            log.info(
+                "connected to OBS (obs-websocket %s) at %s", conn.version, self.options.obs_url
+            )
             try:
                 await self.watch(conn)
             finally:

@@ -21,7 +21,7 @@ CHANNEL_KIND = "studio"
 TOKEN_PREFIX = "slb_"
 # The bridge reports every 2 s; a studio whose bridge went quiet for longer than this counts as
 # offline (its web process may have been killed and could not say so).
-BRIDGE_FRESH_SECONDS = 15
+BRIDGE_FRESH_SECONDS = 8
 RECENT_ACTIONS = 12
 
 
@@ -190,6 +190,23 @@ def record_health(db: Session, studio_id: int, raw: dict[str, Any]) -> None:
     studio = get_studio(db, studio_id)
     studio.bridge_seen_at = utcnow()
     studio.obs_health = clean_health(raw)
+
+
+def bridge_connected(db: Session, studio_id: int) -> None:
+    """A bridge (re)connected. Actions still waiting for an answer were sent while it was
+    away (a web process killed under it, a network cut): they never reached OBS, and are not
+    replayed now — a scene switch seconds late would be wrong on air. They fail, saying why."""
+    studio = get_studio(db, studio_id)
+    studio.bridge_seen_at = utcnow()
+    waiting = db.scalars(
+        select(StudioAction).where(
+            StudioAction.studio_id == studio_id, StudioAction.status == ActionStatus.sent
+        )
+    ).all()
+    for action in waiting:
+        action.status = ActionStatus.failed
+        action.comment = "no answer: the bridge was reconnecting when this was sent"
+        action.answered_at = studio.bridge_seen_at
 
 
 def bridge_gone(db: Session, studio_id: int) -> None:

@@ -98,6 +98,11 @@ class BridgeMessages:
                 return
             self._republish(session)
 
+    def connected(self) -> None:
+        with self.db.unit_of_work() as session:
+            service.bridge_connected(session, self.studio_id)
+            self._republish(session)
+
     def gone(self) -> None:
         with self.db.unit_of_work() as session:
             service.bridge_gone(session, self.studio_id)
@@ -128,6 +133,7 @@ async def bridge_socket(websocket: WebSocket) -> None:
     messages = BridgeMessages(app.state.db, app.state.redis, studio_id)
     hub: Hub = app.state.hub
     await websocket.accept()
+    await run_in_threadpool(messages.connected)
     client = Client(websocket=websocket, channel=service.studio_channel(studio_id), role="bridge")
 
     async def on_text(c: Client, message: dict[str, Any]) -> None:

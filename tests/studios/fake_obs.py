@@ -224,8 +224,7 @@ class FakeObs:
                 "currentPreviewSceneName": None,
                 # OBS lists scenes bottom-up: the top one in its dock has the highest index.
                 "scenes": [
-                    {"sceneName": s, "sceneIndex": i}
-                    for i, s in enumerate(reversed(self.scenes))
+                    {"sceneName": s, "sceneIndex": i} for i, s in enumerate(reversed(self.scenes))
                 ],
             }
         if kind == "GetCurrentProgramScene":
