@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
-from live.studios.obsws import ObsConnection, ObsError, ObsUnavailable
+from live.studios.obsws import AUTH_FAILED, ObsConnection, ObsError, ObsUnavailable
 
 log = logging.getLogger("sieulive.obs_bridge")
 
@@ -105,10 +105,13 @@ class ObsSide:
         self.health: dict[str, Any] = {"obs_connected": False, "bridge_version": BRIDGE_VERSION}
         self.own_switches: dict[str, float] = {}
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, kind: str = "obs") -> None:
+        """The last error, and its kind for the console to say in the producer's words:
+        `password` (OBS refused it), `obs` (anything else)."""
         if self.health.get("last_error") != message:
             log.warning("OBS: %s", message)
         self.health["last_error"] = message
+        self.health["last_error_kind"] = kind
         self.health["last_error_at"] = now_iso()
 
     async def run(self) -> None:
@@ -119,13 +122,14 @@ class ObsSide:
                     self.options.obs_url, self.options.obs_password, self.on_event
                 )
             except ObsUnavailable as exc:
-                self.error(str(exc))
+                self.error(str(exc), "password" if exc.close_code == AUTH_FAILED else "obs")
                 await asyncio.sleep(backoff.next())
                 continue
             backoff.reset()
             self.conn = conn
             self.health.update(obs_connected=True, obs_version=conn.version)
-            self.health.pop("last_error", None)
+            for stale in ("last_error", "last_error_kind", "last_error_at"):
+                self.health.pop(stale, None)
             log.info(
                 "connected to OBS (obs-websocket %s) at %s", conn.version, self.options.obs_url
             )

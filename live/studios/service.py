@@ -165,6 +165,7 @@ HEALTH_FIELDS: dict[str, type | tuple[type, ...]] = {
     "cpu_usage": (int, float),
     "active_fps": (int, float),
     "last_error": str,
+    "last_error_kind": str,
     "last_error_at": str,
     "bridge_version": str,
 }
