@@ -25,7 +25,7 @@ class Studio(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(600), unique=True)  # casefold may triple
     standby_scene: Mapped[str | None] = mapped_column(String(256))
     hold_scene: Mapped[str | None] = mapped_column(String(256))
     ended_scene: Mapped[str | None] = mapped_column(String(256))

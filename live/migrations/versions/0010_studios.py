@@ -36,7 +36,7 @@ def upgrade() -> None:
         "studios",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("name_key", sa.String(length=200), nullable=False),
+        sa.Column("name_key", sa.String(length=600), nullable=False),
         sa.Column("standby_scene", sa.String(length=256), nullable=True),
         sa.Column("hold_scene", sa.String(length=256), nullable=True),
         sa.Column("ended_scene", sa.String(length=256), nullable=True),
