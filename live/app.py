@@ -43,6 +43,8 @@ from live.settings import Settings, load_settings
 from live.shows import autoadvance
 from live.shows import sockets as show_sockets
 from live.shows.routes import router as shows_router
+from live.studios import sockets as studio_sockets
+from live.studios.routes import router as studios_router
 
 log = logging.getLogger("sieulive")
 
@@ -55,6 +57,7 @@ API_ROUTERS: list[ApiRouter] = [
     imports_router,
     webhooks_router,
     sales_router,
+    studios_router,
 ]
 
 
@@ -131,6 +134,7 @@ def channel_states(db: Database, redis: Any) -> Channels:
     channels = Channels()
     show_sockets.register_channel(channels, db)
     sales_sockets.register_channel(channels, db, redis)
+    studio_sockets.register_channel(channels, db)
     return channels
 
 
@@ -144,7 +148,7 @@ def build_routes() -> list[BaseRoute]:
     ]
     for router in API_ROUTERS:
         routes += router.routes()
-    routes += show_sockets.routes() + sales_sockets.routes()
+    routes += show_sockets.routes() + sales_sockets.routes() + studio_sockets.routes()
     routes.append(Mount("/overlays", app=OverlayFiles(directory=overlays_dir()), name="overlays"))
     routes += page_routes()
     return routes
@@ -171,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         app.state.overlay_tokens = show_sockets.OverlayTokens(app.state.db)
         hub.on_message.append(show_sockets.revoke_overlays(hub, app.state.overlay_tokens))
+        hub.on_message.append(studio_sockets.revoke_bridges(hub))
         await hub.start()
         # Everything built so far (modules, the app, SQLAlchemy's mappers) lives as long as the
         # process: out of the collector's sight, a full collection no longer walks it. Under a

@@ -12,9 +12,12 @@ from __future__ import annotations
 from live.catalog.uses import USES
 from live.sales.reporting.figures import FiguresOnAir
 from live.schedule.plans import SchedulePlans
+from live.shows.mixer import MIXER
 from live.shows.on_air import SALES
+from live.studios.director import Director
 
 
 def assemble() -> None:
     USES.register(SchedulePlans())
     SALES.register(FiguresOnAir())
+    MIXER.register(Director())

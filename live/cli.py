@@ -463,6 +463,26 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0 if report.clean or not args.check else 1
 
 
+def cmd_obs_bridge(args: argparse.Namespace) -> int:
+    """The studio bridge (live/studios/bridge.py): runs until stopped, reconnecting both ways."""
+    from live.studios.bridge import BridgeOptions, run_bridge
+
+    token = args.token or os.environ.get("SIEULIVE_BRIDGE_TOKEN", "")
+    if not token:
+        print("a bridge token is needed: --token or SIEULIVE_BRIDGE_TOKEN", file=sys.stderr)
+        return 2
+    if not args.server.startswith(("http://", "https://", "ws://", "wss://")):
+        print(f"--server must be an http(s) address, not {args.server!r}", file=sys.stderr)
+        return 2
+    password = args.obs_password
+    if password is None:
+        password = os.environ.get("OBS_WEBSOCKET_PASSWORD", "")
+    run_bridge(
+        BridgeOptions(server=args.server, token=token, obs_url=args.obs, obs_password=password)
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieulive", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="folder for the SQLite file and embedded Redis")
@@ -622,6 +642,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="report differences only (exit 1 if any); repair nothing",
+    )
+    bridge = add(
+        "obs-bridge", cmd_obs_bridge, "on the studio PC: drive OBS from sieulive's run-of-show"
+    )
+    bridge.add_argument("--server", required=True, help="sieulive's address, https://…")
+    bridge.add_argument(
+        "--token", help="the studio's bridge token (or SIEULIVE_BRIDGE_TOKEN, kept out of ps)"
+    )
+    bridge.add_argument("--obs", default="ws://127.0.0.1:4455", help="OBS's websocket server")
+    bridge.add_argument(
+        "--obs-password", help="OBS's websocket password (or OBS_WEBSOCKET_PASSWORD)"
     )
     token = add("token", lambda a: 2, "manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)

@@ -8,6 +8,7 @@ from live.sales.models import Order, OrderBatch, OrderEvent, OrderLine, SalesTot
 from live.sales.reporting.shortlist import ShortlistEntry
 from live.schedule.models import Campaign, LiveSession, Segment, session_cohosts
 from live.shows.models import FeaturedPeriod, FlashSale, SegmentRun, Show, ShowCommand
+from live.studios.models import Studio, StudioAction
 
 __all__ = [
     "ApiToken",
@@ -32,6 +33,8 @@ __all__ = [
     "ShortlistEntry",
     "Show",
     "ShowCommand",
+    "Studio",
+    "StudioAction",
     "Supplier",
     "session_cohosts",
 ]

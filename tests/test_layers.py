@@ -57,6 +57,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.sales",
                 "live.imports",
                 "live.platforms",
+                "live.studios",
             }
         ),
     ),
@@ -288,9 +289,9 @@ def test_a_cycle_is_named_with_every_import_that_closes_it(tmp_path: Path) -> No
 
 
 def test_a_package_in_no_layer_is_named(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"live/__init__.py": "", "live/studios/__init__.py": ""})
+    root = _tree(tmp_path, {"live/__init__.py": "", "live/gadgets/__init__.py": ""})
     assert unplaced(root) == [
-        "live.studios is in no layer: place it in LAYERS (tests/test_layers.py)"
+        "live.gadgets is in no layer: place it in LAYERS (tests/test_layers.py)"
     ]
 
 

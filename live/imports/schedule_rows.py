@@ -240,8 +240,13 @@ def _write_run_of_show(imp: Importer, code: str, group: list[SegmentRow]) -> Non
         return
     ordered = sorted(group, key=lambda r: r.position or 0) if numbered else group
     existing = list(session.segments)
+    # The sheet has no OBS scene column: a segment keeping its place keeps its scene.
     items = [
-        {**read.item, "id": existing[i].id if i < len(existing) else None}
+        {
+            **read.item,
+            "id": existing[i].id if i < len(existing) else None,
+            "obs_scene": existing[i].obs_scene if i < len(existing) else None,
+        }
         for i, read in enumerate(ordered)
     ]
     before = [_segment_values(s) for s in existing]

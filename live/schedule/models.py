@@ -118,6 +118,8 @@ class Segment(Base):
     flash_price: Mapped[int | None] = mapped_column(Integer)
     flash_quantity: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The OBS scene the studio switches to when this segment is taken (null: leave OBS be).
+    obs_scene: Mapped[str | None] = mapped_column(String(256))
 
     session: Mapped[LiveSession] = relationship(back_populates="segments")
     product: Mapped[Product | None] = relationship()

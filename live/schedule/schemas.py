@@ -61,6 +61,9 @@ class SegmentIn(Schema):
     flash_price: Money | None = None
     flash_quantity: Count | None = None
     notes: Prose10k = ""
+    obs_scene: Line100 | None = Field(
+        None, description="the studio's OBS scene while this segment is on air"
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> SegmentIn:
@@ -139,6 +142,7 @@ class SegmentPatch(Schema):
     flash_price: Money | None = None
     flash_quantity: Count | None = None
     notes: Prose10k = left_out()
+    obs_scene: Line100 | None = None
 
 
 class SessionQuery(Page):

@@ -138,6 +138,7 @@ def session_out(db: Session, s: LiveSession) -> dict[str, Any]:
                 "flash_price": g.flash_price,
                 "flash_quantity": g.flash_quantity,
                 "notes": g.notes,
+                "obs_scene": g.obs_scene,
             }
             for g in s.segments
         ],
@@ -388,6 +389,7 @@ def edit_segment(
                 "flash_price": g.flash_price,
                 "flash_quantity": g.flash_quantity,
                 "notes": g.notes,
+                "obs_scene": g.obs_scene,
                 **(changes if g.id == segment_id else {}),
             }
         )

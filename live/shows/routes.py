@@ -14,6 +14,7 @@ from live.errors import Forbidden, NotFound
 from live.hub import presence
 from live.hub.publish import RedisPublisher
 from live.shows import service
+from live.shows.mixer import MIXER
 from live.shows.models import ShowCommand
 from live.shows.schemas import CommandIn
 from live.shows.service import show_channel
@@ -88,6 +89,8 @@ def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
             .limit(query.limit)
             .offset(query.offset)
         ).all()
+        # What the studio's OBS made of each command (a scene switched, failed, bridge offline).
+        obs = MIXER.get().outcomes(db, session_id, [r.command_id for r in rows])
         return {
             "items": [
                 {
@@ -97,6 +100,7 @@ def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
                     "args": r.args,
                     "actor": r.actor,
                     "at": r.at,
+                    "obs": obs.get(r.command_id),
                 }
                 for r in rows
             ],
@@ -131,9 +135,11 @@ def show_clients(ctx: Ctx, session_id: int) -> dict[str, Any]:
     summary="Make every overlay of the session reload its page",
 )
 def reload_overlays(ctx: Ctx, session_id: int) -> dict[str, Any]:
-    with ctx.db.reading() as db:
+    with ctx.db.unit_of_work() as db:
         if not service.session_exists(db, session_id):
             raise NotFound("session", session_id)
+        # And the studio's OBS presses refresh on the browser sources showing this overlay.
+        MIXER.get().reload_overlays(db, publisher(ctx), session_id)
     publisher(ctx).publish(show_channel(session_id), "reload", {"at": time.time()})
     return {"reloading": True}
 

@@ -18,6 +18,7 @@ from live.schedule.models import LiveSession
 from live.schedule.rules import sessions_query
 from live.shows import commands
 from live.shows.commands import CommandName, ShowContext
+from live.shows.mixer import MIXER
 from live.shows.models import Show, ShowCommand
 from live.shows.state import show_state
 from live.tokens import new_secret, secret_hash
@@ -121,6 +122,8 @@ def run_command(
         )
     )
     db.flush()
+    # The studio's OBS follows (a scene per segment, hold and end): asked after the commit.
+    MIXER.get().command_applied(db, publisher, session, show, name.value, command_id)
     state = show_state(db, session, show, now)
     after_commit(db, lambda: publisher.publish(show_channel(session_id), "show", state))
     return state, True

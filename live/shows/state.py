@@ -162,6 +162,7 @@ def _segment(
         "flash_price": seg.flash_price,
         "flash_quantity": seg.flash_quantity,
         "notes": seg.notes,
+        "obs_scene": seg.obs_scene,
         "planned_start": planned_at,
         "actual_start": run.started_at if run else None,
         "actual_end": run.ended_at if run else None,

@@ -28,6 +28,7 @@ from live.app import create_app
 from live.catalog import service as catalog
 from live.db import Database
 from live.imports.models import ImportJob
+from live.studios.service import studio_named
 from tests import factories
 from tests.conftest import auth
 
@@ -110,6 +111,14 @@ POLICY: dict[tuple[str, str], Allowed] = {
     ("POST", "/api/sessions/{session_id:int}/show/reload-overlays"): PRODUCERS,
     ("POST", "/api/sessions/{session_id:int}/show/overlay-token"): PRODUCERS,
     ("GET", "/api/hub/stats"): PRODUCERS,
+    # Studios and their OBS (live/studios): producers only; the bridge's token opens its socket.
+    ("GET", "/api/studios"): PRODUCERS,
+    ("POST", "/api/studios"): PRODUCERS,
+    ("GET", "/api/studios/{studio_id:int}"): PRODUCERS,
+    ("PATCH", "/api/studios/{studio_id:int}"): PRODUCERS,
+    ("POST", "/api/studios/{studio_id:int}/bridge-token"): PRODUCERS,
+    ("DELETE", "/api/studios/{studio_id:int}/bridge-token"): PRODUCERS,
+    ("GET", "/api/sessions/{session_id:int}/studio"): PRODUCERS,
     # Order webhooks (live/sales): the HMAC signature is the platform's credential.
     ("POST", "/webhooks/orders/{platform}"): PUBLIC,
     # Sales dashboards (live/sales/routes.py): retailers the campaign's aggregates and their
@@ -139,6 +148,9 @@ POLICY: dict[tuple[str, str], Allowed] = {
     (WS, "/ws/overlay"): PUBLIC,
     (WS, "/ws/sessions/{session_id:int}"): HOSTS,
     (WS, "/ws/campaigns/{campaign_id:int}"): EVERYONE,
+    # The studio bridge's token (no API token) is its credential; the panels are producers'.
+    (WS, "/ws/studios/bridge"): PUBLIC,
+    (WS, "/ws/studios/{studio_id:int}"): PRODUCERS,
 }
 
 # Path parameters are filled from the `world` fixture below with records the caller owns (the
@@ -254,6 +266,8 @@ def world(db: Database, tokens: dict[str, str]) -> dict[str, Any]:
         upload = ImportJob(filename="lineup.csv", content=b"", created_by="policy")
         s.add(upload)
         s.flush()
+        studio = studio_named(s, session.studio)
+        assert studio is not None
         return {
             "campaign_id": session.campaign_id,
             "session_id": session.id,
@@ -264,6 +278,7 @@ def world(db: Database, tokens: dict[str, str]) -> dict[str, Any]:
             "retailer_id": retailer.id,
             "token_id": spare.id,
             "import_id": upload.id,
+            "studio_id": studio.id,
         }
 
 

@@ -355,3 +355,17 @@ def test_the_sample_for_producers_imports_cleanly(db: Database, campaign: int) -
     assert summary["skipped_sheets"] == []
     assert summary["counts"]["sessions"]["created"] >= 2
     assert summary["warnings"] == []
+
+
+def test_reimporting_segments_keeps_the_obs_scenes_set_since(db: Database, catalog: int) -> None:
+    """The sheet has no OBS scene: a segment keeping its place keeps the scene a producer set
+    for it in sieulive (the studio's OBS would otherwise stop following the run-of-show)."""
+    run(db, "phien.csv", csv_bytes(SESSIONS))
+    run(db, "kb.csv", csv_bytes(SEGMENTS))
+    with db.unit_of_work() as s:
+        session = s.scalars(select(LiveSession).where(LiveSession.code == "SLHV-01")).one()
+        session.segments[0].obs_scene = "Mở đầu"
+        session.segments[1].obs_scene = "Sản phẩm"
+    shorter = [SEGMENTS[0], SEGMENTS[1], with_cells(SEGMENTS, 3, {"Thời lượng (phút)": 20})[2]]
+    run(db, "kb.csv", csv_bytes(shorter))
+    assert [g.obs_scene for g in sessions(db)["SLHV-01"].segments] == ["Mở đầu", "Sản phẩm"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -103,3 +104,44 @@ def test_0008_keeps_only_hashes_and_the_urls_given_out_before_keep_working(
     # Nothing readable is left: every value is a 64-digit hex digest.
     assert all(h is not None and len(h) == 64 and int(h, 16) >= 0 for h in hashes)
     assert overlay_token not in hashes and feed_token != feed_hash
+
+
+def test_0010_makes_a_studio_record_of_every_studio_a_session_names(blank: Settings) -> None:
+    """Sessions keep their studio text; each distinct name (spaces and case aside) becomes one
+    studio, named as its first session wrote it."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from live.migrate import alembic_config
+    from live.studios.service import studio_of
+
+    upgrade(blank)
+    db = Database(blank)
+    with db.unit_of_work() as s:
+        ids = [
+            factories.session(s, studio=name, start=factories.T0 + timedelta(days=n)).id
+            for n, name in enumerate(("Phòng Đỏ", "phòng  đỏ", "Studio B", "PHÒNG ĐỎ"))
+        ]
+    db.dispose()
+    config = alembic_config(blank.effective_database_url)
+    before = ScriptDirectory.from_config(config).get_revision("0010").down_revision
+    assert isinstance(before, str)
+    command.downgrade(config, before)
+    engine = sa.create_engine(blank.effective_database_url)
+    with engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+    engine.dispose()
+    assert "studios" not in tables
+
+    upgrade(blank)
+    db = Database(blank)
+    with db.reading() as s:
+        rows = s.execute(sa.text("SELECT name, name_key FROM studios ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("Phòng Đỏ", "phòng đỏ"), ("Studio B", "studio b")]
+        kept = s.execute(sa.text("SELECT studio FROM sessions ORDER BY id")).scalars().all()
+        assert kept == ["Phòng Đỏ", "phòng  đỏ", "Studio B", "PHÒNG ĐỎ"]
+        from live.schedule.models import LiveSession
+
+        found = {studio_of(s, s.get(LiveSession, i)).name for i in ids}  # type: ignore[union-attr,arg-type]
+        assert found == {"Phòng Đỏ", "Studio B"}
+    db.dispose()
