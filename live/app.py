@@ -133,7 +133,7 @@ def channel_states(db: Database, redis: Any) -> Channels:
     return channels
 
 
-def build_routes() -> list[BaseRoute]:
+def build_routes(settings: Settings) -> list[BaseRoute]:
     from live.pages.routes import routes as page_routes
 
     routes: list[BaseRoute] = [
@@ -144,7 +144,8 @@ def build_routes() -> list[BaseRoute]:
     for router in API_ROUTERS:
         routes += router.routes()
     routes += show_sockets.routes() + sales_sockets.routes()
-    routes.append(Mount("/overlays", app=OverlayFiles(directory=overlays_dir()), name="overlays"))
+    overlays = OverlayFiles(directory=overlays_dir(settings.overlays_dir))
+    routes.append(Mount("/overlays", app=overlays, name="overlays"))
     routes += page_routes()
     return routes
 
@@ -190,7 +191,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.db.dispose()
 
     app = Starlette(
-        routes=build_routes(),
+        routes=build_routes(settings),
         lifespan=lifespan,
         middleware=[Middleware(CaptureServerSend)],
         exception_handlers={

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from live.settings import Settings, load_settings
+from live.settings import Secret, Settings, child_environment, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -25,22 +25,37 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _export(settings: Settings) -> None:
-    """Children (web, worker) read the same settings from the environment."""
-    os.environ["SIEULIVE_DATA_DIR"] = str(settings.data_dir)
-    if settings.redis_url:
-        os.environ["REDIS_URL"] = settings.redis_url
-
-
-def _dev_webhook_secret(settings: Settings) -> str:
+def _dev_webhook_secret(settings: Settings) -> Settings:
     """Webhooks work out of the box: a configured default secret wins, else the data folder's
     own (made on first start), handed to the web process like any other setting."""
-    from live.sales.tools.client import SECRET_ENV, dev_secret
+    from live.sales.tools.client import dev_secret
 
-    name = SECRET_ENV + "DEFAULT"
-    if not os.environ.get(name):
-        os.environ[name] = dev_secret(settings.data_dir)
-    return os.environ[name]
+    if settings.webhook_secrets.get("default"):
+        return settings
+    secret = Secret(dev_secret(settings.data_dir))
+    return settings.with_overrides(webhook_secrets={**settings.webhook_secrets, "default": secret})
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """The effective configuration: every setting, its value (secrets masked), where it came
+    from; and SIEULIVE_ variables no setting reads (a typo keeps the default silently)."""
+    import json
+
+    from live.settings import unknown_variables
+
+    rows = _settings(args).describe()
+    unknown = unknown_variables()
+    if args.json:
+        print(json.dumps({"settings": rows, "unknown_variables": unknown}, ensure_ascii=False))
+        return 0
+    width = max(len(r["variable"]) for r in rows)
+    for row in rows:
+        source = "" if row["source"] == "default" else f"  ({row['source']})"
+        print(f"{row['variable']:<{width}}  {row['value']}{source}")
+        print(f"{'':<{width}}  {row['meaning']}")
+    for name in unknown:
+        print(f"warning: {name} is set but no setting reads it (a typo?)", file=sys.stderr)
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -175,8 +190,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
         embedded = start_embedded(settings)
         settings = settings.with_overrides(redis_url=embedded_url(embedded))
-    _export(settings)
-    secret = _dev_webhook_secret(settings)
+    settings = _dev_webhook_secret(settings)
+    secret = settings.webhook_secrets["default"]
+    # The web and worker processes load exactly these settings.
+    env = child_environment(settings)
     upgrade(settings)
     db = Database(settings)
     try:
@@ -189,9 +206,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
         db.dispose()
 
     base = f"http://{args.host}:{args.port}"
-    worker = subprocess.Popen([sys.executable, "-m", "live.cli", "worker"])
+    worker = subprocess.Popen([sys.executable, "-m", "live.cli", "worker"], env=env)
     web = subprocess.Popen(
-        [sys.executable, "-m", "live.cli", "serve", "--host", args.host, "--port", str(args.port)]
+        [sys.executable, "-m", "live.cli", "serve", "--host", args.host, "--port", str(args.port)],
+        env=env,
     )
     _print_welcome(base, tokens, campaign_id, settings, session_id)
     _print_orders_welcome(base, args, secret, example)
@@ -347,7 +365,7 @@ def cmd_send_order(args: argparse.Namespace) -> int:
 
     from live.sales.tools import client
 
-    secret = client.find_secret(args.platform, args.secret, _settings(args).data_dir)
+    secret = client.find_secret(args.platform, args.secret, _settings(args))
     if not secret:
         print(
             "no webhook secret: give --secret, set SIEULIVE_WEBHOOK_SECRET_DEFAULT, or point "
@@ -400,17 +418,17 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
     from live.sales.tools import client, rehearse
 
-    token = args.token or os.environ.get("SIEULIVE_TOKEN")
+    token = args.token or _settings(args).cli_token
     if not token:
         print("a producer token is needed: --token or SIEULIVE_TOKEN", file=sys.stderr)
         return 2
-    data_dir = _settings(args).data_dir
+    settings = _settings(args)
     try:
         summary = rehearse.run(
             args.url,
             token,
             args.session,
-            lambda platform: client.find_secret(platform, args.secret, data_dir),
+            lambda platform: client.find_secret(platform, args.secret, settings),
             args.rate,
             args.seconds,
             allow_remote=args.allow_remote,
@@ -477,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="simple (default): jobs in the worker process, its DB engine kept warm; "
         "fork: RQ's default, a forked work horse per job",
     )
+    config = add("config", cmd_config, "print the effective configuration, secrets masked")
+    config.add_argument("--json", action="store_true", help="one JSON object")
     add("migrate", cmd_migrate, "apply database migrations")
     add("seed", cmd_seed, "seed the demo campaign (once)")
     imp = add("import", cmd_import, "import a CSV or XLSX file, all or nothing")
@@ -616,9 +636,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from live.assembly import assemble
 
+    from live.settings import SettingsError
+
     args = build_parser().parse_args(argv)
     assemble()
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        # A bad variable is the operator's to fix: say which, without a traceback.
+        print(f"sieulive: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from live.cli import main
 from live.sales.models import Order, OrderLine
 from live.sales.tools.client import dev_secret, find_secret
-from live.settings import Settings
+from live.settings import Settings, load_settings
 from tests.conftest import PG_URL, WEBHOOK_SECRET
 from tests.sales.pipeline.test_processing import code, skus, totals
 from tests.shows.test_commands import ok
@@ -127,16 +127,15 @@ def test_send_order_posts_a_file_of_events_with_the_dev_secret(
     assert "nested too deeply" in capsys.readouterr().err
 
 
-def test_the_dev_secret_is_made_once_and_found_by_send_order(tmp_path, monkeypatch):
-    for name in ("SIEULIVE_WEBHOOK_SECRET_DEFAULT", "SIEULIVE_WEBHOOK_SECRET_SHOPEE"):
-        monkeypatch.delenv(name, raising=False)
+def test_the_dev_secret_is_made_once_and_found_by_send_order(tmp_path):
     secret = dev_secret(tmp_path)
     assert secret == dev_secret(tmp_path), "made on the first start, then kept"
     assert (tmp_path / "webhook_secret").stat().st_mode & 0o077 == 0, "only the owner reads it"
-    assert find_secret("shopee", None, tmp_path) == secret
-    monkeypatch.setenv("SIEULIVE_WEBHOOK_SECRET_SHOPEE", "from-env")
-    assert find_secret("shopee", None, tmp_path) == "from-env"
-    assert find_secret("shopee", "given", tmp_path) == "given"
+    folder = {"SIEULIVE_DATA_DIR": str(tmp_path)}
+    assert find_secret("shopee", None, load_settings(folder)) == secret
+    configured = load_settings({**folder, "SIEULIVE_WEBHOOK_SECRET_SHOPEE": "from-env"})
+    assert find_secret("shopee", None, configured) == "from-env"
+    assert find_secret("shopee", "given", configured) == "given"
 
 
 def test_rehearse_refuses_a_session_that_is_not_rehearsing(
