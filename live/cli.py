@@ -159,7 +159,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        log_level=args.log_level,
+        # Our logging set-up (live/logs.py) formats uvicorn's lines too; its access line is
+        # replaced by the request middleware's, which leaves query strings (tokens) out.
+        log_config=None,
+        access_log=False,
+        log_level=(args.log_level or settings.log_level).lower(),
         ws="websockets-sansio",
         # Clients send a few hundred bytes at a time: a bigger frame closes the socket (1009)
         # before it is read whole, instead of uvicorn's default 16 MiB.
@@ -181,6 +185,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_dev(args: argparse.Namespace) -> int:
     from live.db import Database
     from live.demo.seed import demo_tokens, seed_demo
+    from live.metrics import prepare_folder
     from live.migrate import upgrade
 
     settings = _settings(args)
@@ -192,6 +197,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(redis_url=embedded_url(embedded))
     settings = _dev_webhook_secret(settings)
     secret = settings.webhook_secrets["default"]
+    # The web process's /metrics sums its own samples and the worker's.
+    metrics_dir = settings.metrics_dir or settings.data_dir.resolve() / "metrics"
+    prepare_folder(metrics_dir)
+    settings = settings.with_overrides(metrics_dir=metrics_dir)
     # The web and worker processes load exactly these settings.
     env = child_environment(settings)
     upgrade(settings)
@@ -485,7 +494,12 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (dev, serve):
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default: SIEULIVE_LOG_LEVEL",
+    )
     worker = add("worker", cmd_worker, "run an RQ worker")
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     worker.add_argument(
@@ -634,16 +648,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from live.assembly import assemble
-
+    from live.logs import configure_logging
     from live.settings import SettingsError
 
     args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if getattr(args, "log_level", None):
+            settings = settings.with_overrides(log_level=args.log_level)
+    except SettingsError as exc:
+        # A bad variable is the operator's to fix: say which, without a traceback.
+        print(f"sieulive: {exc}", file=sys.stderr)
+        return 2
+    if settings.metrics_dir is not None:
+        # prometheus-client writes there from the first metric made, at import.
+        settings.metrics_dir.mkdir(parents=True, exist_ok=True)
+    kind = {"serve": "web", "worker": "worker"}.get(args.command, "cli")
+    configure_logging(settings, kind)
+    from live.assembly import assemble
+
     assemble()
     try:
         return int(args.func(args) or 0)
     except SettingsError as exc:
-        # A bad variable is the operator's to fix: say which, without a traceback.
         print(f"sieulive: {exc}", file=sys.stderr)
         return 2
 

@@ -42,6 +42,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.registry",
                 "live.limits",
                 "live.tokens",
+                "live.logs",
+                "live.metrics",
             }
         ),
     ),
@@ -65,6 +67,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         frozenset(
             {
                 "live.app",
+                "live.monitoring",
                 "live.assembly",
                 "live.pages",
                 "live.cli",

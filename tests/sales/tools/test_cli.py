@@ -54,7 +54,7 @@ def server(settings: Settings) -> Iterator[str]:
         while time.monotonic() < deadline:
             assert proc.poll() is None, "the server exited"
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
