@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import IO, Any
 
 from live.settings import Settings
 
@@ -119,18 +119,18 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "process": getattr(record, "process_kind", "-"),
             "pid": record.process,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
             **getattr(record, "context", {}),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return scrub(json.dumps(entry, ensure_ascii=False, default=str))
+            entry["exception"] = scrub(self.formatException(record.exc_info))
+        # Scrubbed before encoding: a pattern must never cut through JSON's escapes.
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(settings: Settings, process: str) -> None:
-    """Send every logger (ours, uvicorn's, RQ's) to stderr in the configured format.
-
-    `process` names the kind of process on each line: web, worker or cli."""
+def configure_logging(settings: Settings, process: str, stream: IO[str] | None = None) -> None:
+    """Send every logger (ours, uvicorn's, RQ's) to stderr (or `stream`) in the configured
+    format. `process` names the kind of process on each line: web, worker or cli."""
     _process["name"] = process
     _secret_values[:] = sorted(
         {
@@ -141,7 +141,7 @@ def configure_logging(settings: Settings, process: str) -> None:
         key=len,
         reverse=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(_WithContext())
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     root = logging.getLogger()

@@ -158,6 +158,12 @@ def _run_batch(
         metrics.DASHBOARD_LAG.observe(max(0.0, time.time() - min(received)))
     metrics.BATCHES.labels("applied").inc()
     metrics.BATCH_EVENTS.inc(len(raw))
+    log.debug(
+        "batch applied: %d events, %d new orders, %d changed",
+        len(raw),
+        outcome.new_orders,
+        outcome.changed_orders,
+    )
     if dead:
         redis.rpush(inbox.DEAD, *dead)
     box.done(key)
