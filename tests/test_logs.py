@@ -94,9 +94,8 @@ def test_a_request_and_a_batch_leave_json_lines_with_their_ids_and_no_secret(
     found = lines(text)
     assert found and len(found) == len([x for x in text.splitlines() if x.strip()]), text
     request_line = [x for x in found if x.get("request_id") == request_id]
-    assert [x["message"] for x in request_line] == [
-        "GET /api/sessions/987654 404 " + re.sub(r".*404 ", "", request_line[-1]["message"])
-    ]
+    assert len(request_line) == 1, "one line a request"
+    assert re.fullmatch(r"GET /api/sessions/987654 404 [\d.]+ ms", request_line[0]["message"])
     assert request_line[0]["process"] == "web" and request_line[0]["logger"] == "sieulive.http"
     assert any(x["message"].startswith("batch applied") and x.get("batch_id") for x in found)
     refused = [x for x in found if "refused: bad_signature" in x["message"]]
