@@ -187,6 +187,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from live.demo.seed import demo_tokens, seed_demo
     from live.metrics import prepare_folder
     from live.migrate import upgrade
+    from live.tokens import kept_secret
 
     settings = _settings(args)
     embedded = None
@@ -207,7 +208,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
     db = Database(settings)
     try:
         seed_demo(db)
-        tokens = demo_tokens(db)
+        # Derived from the data folder's key: the links printed below survive a restart.
+        tokens = demo_tokens(db, kept_secret(settings.data_dir / "demo_key"))
         campaign_id = _first_campaign(db)
         session_id = _first_session(db)
         example = _example_order(db)
