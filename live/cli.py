@@ -112,36 +112,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     from live.errors import DomainError
     from live.imports.service import run_file_import
     from live.migrate import upgrade
+    from live.terminal import import_refusal, import_summary, print_json, progress_bar
 
     settings = _settings(args)
     upgrade(settings)
     db = Database(settings)
     path = Path(args.file)
 
-    def progress(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        print(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-
     try:
-        summary = run_file_import(
-            db, path.name, path.read_bytes(), kind=args.kind, progress=progress
-        )
+        with progress_bar(f"importing {path.name}") as progress:
+            summary = run_file_import(
+                db, path.name, path.read_bytes(), kind=args.kind, progress=progress
+            )
     except DomainError as exc:
-        print(file=sys.stderr)
-        print(f"import refused: {exc.message}", file=sys.stderr)
-        for err in exc.details.get("errors", []):
-            print(f"  {err.get('sheet', '')} line {err['line']}: {err['message']}", file=sys.stderr)
+        errors = exc.details.get("errors", [])
+        if args.json:
+            print_json(exc.as_body())
+        else:
+            print(import_refusal(exc.message, errors), file=sys.stderr)
         return 1
     finally:
         db.dispose()
-    print(file=sys.stderr)
-    print(summary, file=sys.stderr)
+    print_json(summary) if args.json else print(import_summary(path.name, summary))
     return 0
 
 
@@ -372,9 +364,8 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
 
 
 def cmd_send_order(args: argparse.Namespace) -> int:
-    import json
-
     from live.sales.tools import client
+    from live.terminal import print_json, webhook_answer
 
     secret = client.find_secret(args.platform, args.secret, _settings(args))
     if not secret:
@@ -419,15 +410,16 @@ def cmd_send_order(args: argparse.Namespace) -> int:
         return 1
     finally:
         http.close()
-    print(f"HTTP {status}")
-    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    if args.json:
+        print_json({"status": status, "answer": answer})
+    else:
+        print(webhook_answer(status, answer))
     return 0 if 200 <= status < 300 else 1
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
-    import json
-
     from live.sales.tools import client, rehearse
+    from live.terminal import print_json, rehearsal_summary
 
     token = args.token or _settings(args).cli_token
     if not token:
@@ -451,7 +443,10 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"can't reach {args.url}: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    if args.json:
+        print_json(summary.as_dict())
+    else:
+        print(rehearsal_summary(summary.as_dict()))
     return 0 if summary.refused_requests == 0 else 1
 
 
@@ -462,11 +457,10 @@ def cmd_bench_orders(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    import json
-
     from live.db import Database
     from live.redis_conn import connect
     from live.sales.pipeline.reconcile import reconcile
+    from live.terminal import print_json, reconcile_summary
 
     settings = _settings(args)
     db = Database(settings)
@@ -476,7 +470,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
         redis.close()
-    print(json.dumps({**report.__dict__, "clean": report.clean}, ensure_ascii=False, indent=2))
+    answer = {**report.__dict__, "clean": report.clean}
+    if args.json:
+        print_json(answer)
+    else:
+        print(reconcile_summary(answer, repaired=not args.check))
     return 0 if report.clean or not args.check else 1
 
 
@@ -522,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["suppliers", "products", "creators", "sessions", "segments"],
         help="what the file holds (CSV)",
     )
+    imp.add_argument("--json", action="store_true", help="the summary as one JSON object")
     bench = add("bench", lambda a: 2, "benchmarks of the hot paths")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
     fanout = bench_sub.add_parser("fanout", help="websocket fan-out vs naive loop vs floor")
@@ -605,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--province", help="the buyer's province")
     send.add_argument("--at", help="event time, ISO 8601 with an offset (default: now)")
     send.add_argument("--file", help='a JSON file: one event, a list, or {"events": [...]}')
+    send.add_argument("--json", action="store_true", help="status and answer as one JSON object")
     send.add_argument(
         "--secret",
         help="webhook secret (default: SIEULIVE_WEBHOOK_SECRET_<PLATFORM>/_DEFAULT, "
@@ -625,6 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     storm.add_argument(
         "--allow-remote", action="store_true", help="allow a server that isn't this machine"
     )
+    storm.add_argument("--json", action="store_true", help="the summary as one JSON object")
     rec = add(
         "reconcile",
         cmd_reconcile,
@@ -635,6 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report differences only (exit 1 if any); repair nothing",
     )
+    rec.add_argument("--json", action="store_true", help="the report as one JSON object")
     token = add("token", lambda a: 2, "manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="make a token; prints it alone on stdout")

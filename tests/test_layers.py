@@ -71,6 +71,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.assembly",
                 "live.pages",
                 "live.cli",
+                "live.terminal",
                 "live.bench",
                 "live.demo",
                 "live.models",  # every model, for Alembic: nothing below may import it
