@@ -7,6 +7,7 @@ worker, the demo campaign seeded on first start, and a demo token for each role 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -669,6 +670,9 @@ def main(argv: list[str] | None = None) -> int:
         settings.metrics_dir.mkdir(parents=True, exist_ok=True)
     kind = {"serve": "web", "worker": "worker"}.get(args.command, "cli")
     configure_logging(settings, kind)
+    if args.command != "migrate":
+        # Each command applies migrations first; only `migrate` is about them.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     from live.assembly import assemble
 
     assemble()

@@ -18,6 +18,7 @@ from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,9 +26,12 @@ from starlette.responses import JSONResponse, Response
 from live.db import Database
 from live.metrics import count_backend_error, exposition
 from live.queueing import workers_seen
+from live.sales.models import Order
 from live.sales.tools.queues import queue_figures
+from live.schedule.models import LiveSession
 from live.settings import Settings
-from live.shows.monitoring import overlays_on_air
+from live.shows.models import Show
+from live.shows.monitoring import ON_AIR, overlays_on_air
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,15 @@ class ServiceFigures(Collector):
             log.warning("metrics: could not read the queues: %s", exc)
         try:
             yield from self._overlays()
+            yield from self._orders_on_air()
         except Exception as exc:
             count_backend_error(exc, "metrics")
-            log.warning("metrics: could not read the overlays: %s", exc)
+            log.warning("metrics: could not read the shows on air: %s", exc)
+        try:
+            yield from self._redis_memory()
+        except Exception as exc:
+            count_backend_error(exc, "metrics")
+            log.warning("metrics: could not read Redis's memory: %s", exc)
 
     def _queues(self) -> Iterator[GaugeMetricFamily]:
         figures = queue_figures(self.redis)
@@ -109,6 +119,39 @@ class ServiceFigures(Collector):
             "seconds since any worker was last seen (3600: none in the last hour)",
             min(seen.values(), default=3600.0),
         )
+
+    def _redis_memory(self) -> Iterator[GaugeMetricFamily]:
+        # Queued orders must never be evicted (noeviction): a full Redis refuses webhooks.
+        info = self.redis.info("memory")
+        limit = int(info.get("maxmemory") or 0) or int(info.get("total_system_memory") or 0)
+        yield GaugeMetricFamily(
+            "sieulive_redis_used_memory_bytes", "memory Redis uses", value=info["used_memory"]
+        )
+        yield GaugeMetricFamily(
+            "sieulive_redis_memory_limit_bytes",
+            "Redis's maxmemory, else the machine's memory",
+            value=limit,
+        )
+
+    def _orders_on_air(self) -> Iterator[GaugeMetricFamily]:
+        """Orders so far of each session on air (a rehearsal's too, labelled): Grafana's
+        orders a minute per session is the increase of this."""
+        orders = GaugeMetricFamily(
+            "sieulive_session_orders",
+            "orders attributed to each session on air",
+            labels=["session", "rehearsal"],
+        )
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(LiveSession.code, Order.rehearsal, func.count(Order.id))
+                .join(Show, Show.session_id == LiveSession.id)
+                .join(Order, Order.session_id == LiveSession.id)
+                .where(Show.phase.in_(ON_AIR))
+                .group_by(LiveSession.code, Order.rehearsal)
+            ).all()
+        for code, rehearsal, count in rows:
+            orders.add_metric([code, "true" if rehearsal else "false"], count)
+        yield orders
 
     def _overlays(self) -> Iterator[GaugeMetricFamily]:
         overlays = GaugeMetricFamily(

@@ -44,6 +44,9 @@ EXPECTED = {
     "sieulive_queue_jobs",
     "sieulive_workers_live",
     "sieulive_overlays",
+    "sieulive_session_orders",
+    "sieulive_redis_used_memory_bytes",
+    "sieulive_redis_memory_limit_bytes",
 }
 
 
