@@ -128,6 +128,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a line is written: a test that captures it (or
+    a command run in-process) never leaves the handler on a closed stream."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        pass
+
+
 def configure_logging(settings: Settings, process: str, stream: IO[str] | None = None) -> None:
     """Send every logger (ours, uvicorn's, RQ's) to stderr (or `stream`) in the configured
     format. `process` names the kind of process on each line: web, worker or cli."""
@@ -141,14 +157,14 @@ def configure_logging(settings: Settings, process: str, stream: IO[str] | None =
         key=len,
         reverse=True,
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.addFilter(_WithContext())
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_sieulive", False):
             root.removeHandler(old)
-    handler._sieulive = True  # type: ignore[attr-defined]
+    handler._sieulive = True  # type: ignore[attr-defined]  # ours, replaced on the next call
     root.addHandler(handler)
     root.setLevel(settings.log_level)
     # uvicorn and RQ install their own handlers and formats: theirs go, ours is the one.
