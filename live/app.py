@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from live import redis_conn
+from live import monitoring, redis_conn
 from live.access.roles import PRODUCERS
 from live.access.routes import router as access_router
 from live.access.service import token_authenticator
+from live.api.observe import RequestObserver, request_id_of
 from live.api.openapi import openapi_document
 from live.api.routing import PUBLIC, ApiResponse, ApiRouter
 from live.assembly import assemble
@@ -34,6 +35,8 @@ from live.hub.hub import CaptureServerSend, Hub
 from live.hub.publish import RedisPublisher
 from live.hub.static import OverlayFiles, overlays_dir
 from live.imports.routes import router as imports_router
+from live.metrics import count_backend_error, process_exited
+from live.monitoring import worker_check
 from live.sales import sockets as sales_sockets
 from live.sales.pipeline import snapshots
 from live.sales.routes import router as sales_router
@@ -73,7 +76,8 @@ async def healthz(request: Request) -> Response:
 
 @public
 async def readyz(request: Request) -> Response:
-    """Ready when the database and Redis both answer."""
+    """Ready when the database and Redis both answer and a worker was seen lately; each
+    check says why not."""
     checks: dict[str, str] = {}
 
     def ping_db() -> None:
@@ -84,12 +88,18 @@ async def readyz(request: Request) -> Response:
         await run_in_threadpool(ping_db)
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports every failure rather than raising
+        count_backend_error(exc, "readyz")
         checks["database"] = f"error: {type(exc).__name__}"
     try:
         await run_in_threadpool(request.app.state.redis.ping)
         checks["redis"] = "ok"
     except Exception as exc:
+        count_backend_error(exc, "readyz")
         checks["redis"] = f"error: {type(exc).__name__}"
+    else:
+        checks["workers"] = await run_in_threadpool(
+            worker_check, request.app.state.redis, request.app.state.settings
+        )
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
@@ -107,7 +117,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     # drains within a second, an unavailable service takes longer.
     retry_after = {429: "1", 503: "5"}.get(exc.status_code)
     headers = {"Retry-After": retry_after} if retry_after else None
-    return ApiResponse(exc.as_body(), status_code=exc.status_code, headers=headers)
+    return ApiResponse(
+        with_request_id(request, exc.as_body()), status_code=exc.status_code, headers=headers
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -120,13 +132,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
             "details": {"path": request.url.path},
         }
     }
-    return ApiResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return ApiResponse(
+        with_request_id(request, body), status_code=exc.status_code, headers=exc.headers
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    count_backend_error(exc, "request")
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     body = {"error": {"code": "internal", "message": "internal server error", "details": {}}}
-    return ApiResponse(body, status_code=500)
+    return ApiResponse(with_request_id(request, body), status_code=500)
+
+
+def with_request_id(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer names its request: the id to find its log lines by."""
+    request_id = request_id_of(request.scope)
+    if request_id and isinstance(body.get("error"), dict):
+        body["error"]["request_id"] = request_id
+    return body
 
 
 def channel_states(db: Database, redis: Any) -> Channels:
@@ -138,18 +161,20 @@ def channel_states(db: Database, redis: Any) -> Channels:
     return channels
 
 
-def build_routes() -> list[BaseRoute]:
+def build_routes(settings: Settings) -> list[BaseRoute]:
     from live.pages.routes import routes as page_routes
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/metrics", public(monitoring.metrics), methods=["GET"]),
     ]
     for router in API_ROUTERS:
         routes += router.routes()
     routes += show_sockets.routes() + sales_sockets.routes() + studio_sockets.routes()
-    routes.append(Mount("/overlays", app=OverlayFiles(directory=overlays_dir()), name="overlays"))
+    overlays = OverlayFiles(directory=overlays_dir(settings.overlays_dir))
+    routes.append(Mount("/overlays", app=overlays, name="overlays"))
     routes += page_routes()
     return routes
 
@@ -201,11 +226,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.aredis.aclose()
             app.state.redis.close()
             app.state.db.dispose()
+            process_exited(settings.metrics_dir)
 
     app = Starlette(
-        routes=build_routes(),
+        routes=build_routes(settings),
         lifespan=lifespan,
-        middleware=[Middleware(CaptureServerSend)],
+        # CaptureServerSend first: it must see uvicorn's own `send` (see live/hub/hub.py).
+        middleware=[Middleware(CaptureServerSend), Middleware(RequestObserver)],
         exception_handlers={
             DomainError: domain_error,
             HTTPException: http_error,

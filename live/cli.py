@@ -7,6 +7,7 @@ worker, the demo campaign seeded on first start, and a demo token for each role 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from live.settings import Settings, load_settings
+from live.settings import Secret, Settings, child_environment, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -25,22 +26,37 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _export(settings: Settings) -> None:
-    """Children (web, worker) read the same settings from the environment."""
-    os.environ["SIEULIVE_DATA_DIR"] = str(settings.data_dir)
-    if settings.redis_url:
-        os.environ["REDIS_URL"] = settings.redis_url
-
-
-def _dev_webhook_secret(settings: Settings) -> str:
+def _dev_webhook_secret(settings: Settings) -> Settings:
     """Webhooks work out of the box: a configured default secret wins, else the data folder's
     own (made on first start), handed to the web process like any other setting."""
-    from live.sales.tools.client import SECRET_ENV, dev_secret
+    from live.sales.tools.client import dev_secret
 
-    name = SECRET_ENV + "DEFAULT"
-    if not os.environ.get(name):
-        os.environ[name] = dev_secret(settings.data_dir)
-    return os.environ[name]
+    if settings.webhook_secrets.get("default"):
+        return settings
+    secret = Secret(dev_secret(settings.data_dir))
+    return settings.with_overrides(webhook_secrets={**settings.webhook_secrets, "default": secret})
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """The effective configuration: every setting, its value (secrets masked), where it came
+    from; and SIEULIVE_ variables no setting reads (a typo keeps the default silently)."""
+    import json
+
+    from live.settings import unknown_variables
+
+    rows = _settings(args).describe()
+    unknown = unknown_variables()
+    if args.json:
+        print(json.dumps({"settings": rows, "unknown_variables": unknown}, ensure_ascii=False))
+        return 0
+    width = max(len(r["variable"]) for r in rows)
+    for row in rows:
+        source = "" if row["source"] == "default" else f"  ({row['source']})"
+        print(f"{row['variable']:<{width}}  {row['value']}{source}")
+        print(f"{'':<{width}}  {row['meaning']}")
+    for name in unknown:
+        print(f"warning: {name} is set but no setting reads it (a typo?)", file=sys.stderr)
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -97,36 +113,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     from live.errors import DomainError
     from live.imports.service import run_file_import
     from live.migrate import upgrade
+    from live.terminal import import_refusal, import_summary, print_json, progress_bar
 
     settings = _settings(args)
     upgrade(settings)
     db = Database(settings)
     path = Path(args.file)
 
-    def progress(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        print(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-
     try:
-        summary = run_file_import(
-            db, path.name, path.read_bytes(), kind=args.kind, progress=progress
-        )
+        with progress_bar(f"importing {path.name}") as progress:
+            summary = run_file_import(
+                db, path.name, path.read_bytes(), kind=args.kind, progress=progress
+            )
     except DomainError as exc:
-        print(file=sys.stderr)
-        print(f"import refused: {exc.message}", file=sys.stderr)
-        for err in exc.details.get("errors", []):
-            print(f"  {err.get('sheet', '')} line {err['line']}: {err['message']}", file=sys.stderr)
+        errors = exc.details.get("errors", [])
+        if args.json:
+            print_json(exc.as_body())
+        else:
+            print(import_refusal(exc.message, errors), file=sys.stderr)
         return 1
     finally:
         db.dispose()
-    print(file=sys.stderr)
-    print(summary, file=sys.stderr)
+    print_json(summary) if args.json else print(import_summary(path.name, summary))
     return 0
 
 
@@ -148,7 +156,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        log_level=args.log_level,
+        # Our logging set-up (live/logs.py) formats uvicorn's lines too; its access line is
+        # replaced by the request middleware's, which leaves query strings (tokens) out.
+        log_config=None,
+        access_log=False,
+        log_level=(args.log_level or settings.log_level).lower(),
         ws="websockets-sansio",
         # Clients send a few hundred bytes at a time: a bigger frame closes the socket (1009)
         # before it is read whole, instead of uvicorn's default 16 MiB.
@@ -170,7 +182,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_dev(args: argparse.Namespace) -> int:
     from live.db import Database
     from live.demo.seed import demo_tokens, seed_demo
+    from live.metrics import prepare_folder
     from live.migrate import upgrade
+    from live.tokens import kept_secret
 
     settings = _settings(args)
     embedded = None
@@ -179,13 +193,20 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
         embedded = start_embedded(settings)
         settings = settings.with_overrides(redis_url=embedded_url(embedded))
-    _export(settings)
-    secret = _dev_webhook_secret(settings)
+    settings = _dev_webhook_secret(settings)
+    secret = settings.webhook_secrets["default"]
+    # The web process's /metrics sums its own samples and the worker's.
+    metrics_dir = settings.metrics_dir or settings.data_dir.resolve() / "metrics"
+    prepare_folder(metrics_dir)
+    settings = settings.with_overrides(metrics_dir=metrics_dir)
+    # The web and worker processes load exactly these settings.
+    env = child_environment(settings)
     upgrade(settings)
     db = Database(settings)
     try:
         seed_demo(db)
-        tokens = demo_tokens(db)
+        # Derived from the data folder's key: the links printed below survive a restart.
+        tokens = demo_tokens(db, kept_secret(settings.data_dir / "demo_key"))
         campaign_id = _first_campaign(db)
         session_id = _first_session(db)
         example = _example_order(db)
@@ -193,9 +214,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
         db.dispose()
 
     base = f"http://{args.host}:{args.port}"
-    worker = subprocess.Popen([sys.executable, "-m", "live.cli", "worker"])
+    worker = subprocess.Popen([sys.executable, "-m", "live.cli", "worker"], env=env)
     web = subprocess.Popen(
-        [sys.executable, "-m", "live.cli", "serve", "--host", args.host, "--port", str(args.port)]
+        [sys.executable, "-m", "live.cli", "serve", "--host", args.host, "--port", str(args.port)],
+        env=env,
     )
     _print_welcome(base, tokens, campaign_id, settings, session_id)
     _print_orders_welcome(base, args, secret, example)
@@ -355,11 +377,10 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
 
 
 def cmd_send_order(args: argparse.Namespace) -> int:
-    import json
-
     from live.sales.tools import client
+    from live.terminal import print_json, webhook_answer
 
-    secret = client.find_secret(args.platform, args.secret, _settings(args).data_dir)
+    secret = client.find_secret(args.platform, args.secret, _settings(args))
     if not secret:
         print(
             "no webhook secret: give --secret, set SIEULIVE_WEBHOOK_SECRET_DEFAULT, or point "
@@ -402,27 +423,28 @@ def cmd_send_order(args: argparse.Namespace) -> int:
         return 1
     finally:
         http.close()
-    print(f"HTTP {status}")
-    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    if args.json:
+        print_json({"status": status, "answer": answer})
+    else:
+        print(webhook_answer(status, answer))
     return 0 if 200 <= status < 300 else 1
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
-    import json
-
     from live.sales.tools import client, rehearse
+    from live.terminal import print_json, rehearsal_summary
 
-    token = args.token or os.environ.get("SIEULIVE_TOKEN")
+    token = args.token or _settings(args).cli_token
     if not token:
         print("a producer token is needed: --token or SIEULIVE_TOKEN", file=sys.stderr)
         return 2
-    data_dir = _settings(args).data_dir
+    settings = _settings(args)
     try:
         summary = rehearse.run(
             args.url,
             token,
             args.session,
-            lambda platform: client.find_secret(platform, args.secret, data_dir),
+            lambda platform: client.find_secret(platform, args.secret, settings),
             args.rate,
             args.seconds,
             allow_remote=args.allow_remote,
@@ -434,7 +456,10 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"can't reach {args.url}: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    if args.json:
+        print_json(summary.as_dict())
+    else:
+        print(rehearsal_summary(summary.as_dict()))
     return 0 if summary.refused_requests == 0 else 1
 
 
@@ -445,11 +470,10 @@ def cmd_bench_orders(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    import json
-
     from live.db import Database
     from live.redis_conn import connect
     from live.sales.pipeline.reconcile import reconcile
+    from live.terminal import print_json, reconcile_summary
 
     settings = _settings(args)
     db = Database(settings)
@@ -459,7 +483,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
         redis.close()
-    print(json.dumps({**report.__dict__, "clean": report.clean}, ensure_ascii=False, indent=2))
+    answer = {**report.__dict__, "clean": report.clean}
+    if args.json:
+        print_json(answer)
+    else:
+        print(reconcile_summary(answer, repaired=not args.check))
     return 0 if report.clean or not args.check else 1
 
 
@@ -467,7 +495,8 @@ def cmd_obs_bridge(args: argparse.Namespace) -> int:
     """The studio bridge (live/studios/bridge.py): runs until stopped, reconnecting both ways."""
     from live.studios.bridge import BridgeOptions, run_bridge
 
-    token = args.token or os.environ.get("SIEULIVE_BRIDGE_TOKEN", "")
+    settings = load_settings()
+    token = args.token or settings.bridge_token or ""
     if not token:
         print("a bridge token is needed: --token or SIEULIVE_BRIDGE_TOKEN", file=sys.stderr)
         return 2
@@ -476,7 +505,7 @@ def cmd_obs_bridge(args: argparse.Namespace) -> int:
         return 2
     password = args.obs_password
     if password is None:
-        password = os.environ.get("OBS_WEBSOCKET_PASSWORD", "")
+        password = settings.obs_password or ""
     run_bridge(
         BridgeOptions(server=args.server, token=token, obs_url=args.obs, obs_password=password)
     )
@@ -499,7 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (dev, serve):
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default: SIEULIVE_LOG_LEVEL",
+    )
     worker = add("worker", cmd_worker, "run an RQ worker")
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     worker.add_argument(
@@ -509,6 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="simple (default): jobs in the worker process, its DB engine kept warm; "
         "fork: RQ's default, a forked work horse per job",
     )
+    config = add("config", cmd_config, "print the effective configuration, secrets masked")
+    config.add_argument("--json", action="store_true", help="one JSON object")
     add("migrate", cmd_migrate, "apply database migrations")
     add("seed", cmd_seed, "seed the demo campaign (once)")
     imp = add("import", cmd_import, "import a CSV or XLSX file, all or nothing")
@@ -518,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["suppliers", "products", "creators", "sessions", "segments"],
         help="what the file holds (CSV)",
     )
+    imp.add_argument("--json", action="store_true", help="the summary as one JSON object")
     bench = add("bench", lambda a: 2, "benchmarks of the hot paths")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
     fanout = bench_sub.add_parser("fanout", help="websocket fan-out vs naive loop vs floor")
@@ -613,6 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--province", help="the buyer's province")
     send.add_argument("--at", help="event time, ISO 8601 with an offset (default: now)")
     send.add_argument("--file", help='a JSON file: one event, a list, or {"events": [...]}')
+    send.add_argument("--json", action="store_true", help="status and answer as one JSON object")
     send.add_argument(
         "--secret",
         help="webhook secret (default: SIEULIVE_WEBHOOK_SECRET_<PLATFORM>/_DEFAULT, "
@@ -633,6 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     storm.add_argument(
         "--allow-remote", action="store_true", help="allow a server that isn't this machine"
     )
+    storm.add_argument("--json", action="store_true", help="the summary as one JSON object")
     rec = add(
         "reconcile",
         cmd_reconcile,
@@ -643,6 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report differences only (exit 1 if any); repair nothing",
     )
+    rec.add_argument("--json", action="store_true", help="the report as one JSON object")
     bridge = add(
         "obs-bridge", cmd_obs_bridge, "on the studio PC: drive OBS from sieulive's run-of-show"
     )
@@ -669,11 +709,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from live.assembly import assemble
+    from live.logs import configure_logging
+    from live.settings import SettingsError
 
     args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if getattr(args, "log_level", None):
+            settings = settings.with_overrides(log_level=args.log_level)
+    except SettingsError as exc:
+        # A bad variable is the operator's to fix: say which, without a traceback.
+        print(f"sieulive: {exc}", file=sys.stderr)
+        return 2
+    if settings.metrics_dir is not None:
+        # prometheus-client writes there from the first metric made, at import.
+        settings.metrics_dir.mkdir(parents=True, exist_ok=True)
+    kind = {"serve": "web", "worker": "worker"}.get(args.command, "cli")
+    configure_logging(settings, kind)
+    if args.command != "migrate":
+        # Each command applies migrations first; only `migrate` is about them.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    from live.assembly import assemble
+
     assemble()
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        print(f"sieulive: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ and enqueues them on these queues; `workers/` starts the processes that run them
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from live.db import Database
 from live.settings import load_settings
 
@@ -27,3 +30,32 @@ def job_database() -> Database:
     if url not in _databases:
         _databases[url] = Database(settings)
     return _databases[url]
+
+
+# Workers say they are alive here, name → when (epoch seconds), from their watchdog thread
+# every second: RQ's own heartbeat comes only every few minutes while a worker is idle, too
+# late for /readyz and the NoLiveWorker alert. Entries older than an hour are swept.
+WORKERS_SEEN = "sieulive:workers:seen"
+FORGET_AFTER_SECONDS = 3600
+
+
+def worker_seen(redis: Any, name: str, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    pipe = redis.pipeline(transaction=False)
+    pipe.zadd(WORKERS_SEEN, {name: now})
+    pipe.zremrangebyscore(WORKERS_SEEN, "-inf", now - FORGET_AFTER_SECONDS)
+    pipe.execute()
+
+
+def worker_gone(redis: Any, name: str) -> None:
+    """A worker stopping cleanly leaves at once rather than after the staleness window."""
+    redis.zrem(WORKERS_SEEN, name)
+
+
+def workers_seen(redis: Any, now: float | None = None) -> dict[str, float]:
+    """Each worker seen in the last hour and how many seconds ago."""
+    now = time.time() if now is None else now
+    return {
+        (name.decode() if isinstance(name, bytes) else str(name)): round(now - float(at), 1)
+        for name, at in redis.zrange(WORKERS_SEEN, 0, -1, withscores=True)
+    }

@@ -1,13 +1,15 @@
 """Liveness and readiness: /healthz answers while the process runs; /readyz only when the
-database and Redis both answer, and says which one doesn't."""
+database and Redis both answer and a worker was seen lately, and says which one doesn't."""
 
 from __future__ import annotations
 
 import socket
+import time
 
 from starlette.testclient import TestClient
 
 from live.app import create_app
+from live.queueing import worker_gone, worker_seen
 from live.settings import Settings
 
 
@@ -24,10 +26,34 @@ def test_healthz(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_when_everything_answers(client: TestClient) -> None:
+def test_readyz_when_everything_answers(client: TestClient, app) -> None:
+    worker_seen(client.app.state.redis, "host:1")
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "workers": "ok"},
+    }
+
+
+def test_readyz_fails_naming_why_when_no_worker_was_seen_lately(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "redis": "ok",
+        "workers": "error: no worker seen in the last hour (none running?); "
+        "orders wait unapplied",
+    }
+    redis = client.app.state.redis
+    worker_seen(redis, "host:2", now=time.time() - 95)
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["workers"].startswith("error: no worker seen for 95 s (limit 30 s")
+    worker_seen(redis, "host:3")
+    assert client.get("/readyz").status_code == 200
+    worker_gone(redis, "host:3")
+    assert client.get("/readyz").status_code == 503, "a worker stopping signs off at once"
+    assert client.get("/healthz").status_code == 200, "alive all the same"
 
 
 def test_readyz_names_an_unreachable_redis(settings: Settings) -> None:

@@ -19,6 +19,70 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _start_dev(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], dict[str, str], str]:
+    """`sieulive dev`, its printed tokens and output so far, once it answers /readyz."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "live.cli", "dev", "--data-dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    output = ""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 90
+    while "supplier " not in output and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+        output += line
+    tokens = dict(
+        re.findall(r"^\s+(producer|creator|retailer|supplier)\s+(sl_\S+)$", output, re.M)
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return proc, tokens, output
+
+
+def test_dev_links_still_work_after_a_restart_and_metrics_add_up(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc, first, output = _start_dev(tmp_path, port)
+    try:
+        assert set(first) == {"producer", "creator", "retailer", "supplier"}, output
+        ready = httpx.get(f"{base}/readyz").json()
+        assert ready["checks"]["workers"] == "ok", ready
+        metrics = httpx.get(f"{base}/metrics").text
+        assert re.search(r"^sieulive_workers_live 1\.0$", metrics, re.M), metrics[-2000:]
+        # The worker's heartbeats, counted in its own process, show in the web's /metrics.
+        assert re.search(r"^sieulive_worker_heartbeats_total [1-9]", metrics, re.M)
+    finally:
+        _stop(proc)
+    proc, again, output = _start_dev(tmp_path, port)
+    try:
+        assert again == first, "the same links after a restart"
+        headers = {"Authorization": f"Bearer {first['producer']}"}
+        assert httpx.get(f"{base}/api/sessions", headers=headers).status_code == 200
+    finally:
+        _stop(proc)
+
+
 def test_dev_runs_web_and_worker_with_the_demo_campaign(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}

@@ -42,6 +42,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.registry",
                 "live.limits",
                 "live.tokens",
+                "live.logs",
+                "live.metrics",
             }
         ),
     ),
@@ -66,9 +68,11 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         frozenset(
             {
                 "live.app",
+                "live.monitoring",
                 "live.assembly",
                 "live.pages",
                 "live.cli",
+                "live.terminal",
                 "live.bench",
                 "live.demo",
                 "live.models",  # every model, for Alembic: nothing below may import it

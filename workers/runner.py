@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
 from live.assembly import assemble
+from live.logs import configure_logging
+from live.metrics import exposition, process_exited
 from live.queueing import QUEUES
 from live.settings import Settings
 from workers.watchdog import Watchdog
+
+log = logging.getLogger("sieulive.worker")
 
 
 def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "simple") -> None:
@@ -19,20 +25,53 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     leaking job can't take the worker down — matters little for our own short jobs, and a
     killed worker's batch is recovered either way. Job timeouts still apply (SIGALRM)."""
     assemble()
+    configure_logging(settings, "worker")
     connection = redis_conn.connect(settings)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     _warm_up()
+    if settings.worker_metrics_port:
+        # Workers in containers of their own have no web process to sum their samples:
+        # each serves its own for Prometheus to scrape (docs/operations.md).
+        serve_metrics(settings)
     watchdog = Watchdog(connection)
+    watchdog.heartbeat()
     # A batch a killed worker left, or events whose drain job was lost: enqueue one now.
     watchdog.look()
     if not burst:
         watchdog.start()
     cls = SimpleWorker if worker_class == "simple" else Worker
+    log.info("worker %s serving %s (%s)", watchdog.name, ", ".join(QUEUES), worker_class)
     try:
-        cls(queues, connection=connection).work(burst=burst)
+        cls(queues, connection=connection).work(burst=burst, logging_level=settings.log_level)
     finally:
         if not burst:
             watchdog.stop()
+        process_exited(settings.metrics_dir)
+
+
+def serve_metrics(settings: Settings) -> None:
+    """/metrics on SIEULIVE_WORKER_METRICS_PORT, in a thread (prometheus-client's server)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            token = settings.metrics_token
+            if token and self.headers.get("Authorization") != f"Bearer {token}":
+                self.send_response(401)
+                self.end_headers()
+                return
+            body, content_type = exposition(settings.metrics_dir)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # a scrape every 15 s is not news
+
+    server = ThreadingHTTPServer(("0.0.0.0", int(settings.worker_metrics_port or 0)), Handler)
+    Thread(target=server.serve_forever, name="metrics", daemon=True).start()
 
 
 def _warm_up() -> None:

@@ -1,5 +1,6 @@
 """Every worker's watchdog: a thread that looks at the order inbox once a second and enqueues
-a drain when events or orphaned batches wait and no drain job is queued.
+a drain when events or orphaned batches wait and no drain job is queued. It also says the
+worker is alive (`live.queueing.worker_seen`), which /readyz and the alerts read.
 
 Nothing that must happen later depends on one process staying alive: no delayed RQ jobs (the
 RQ scheduler runs in one worker at a time and is taken over only at another's next
@@ -11,9 +12,13 @@ with a killed web process (events accepted, job never enqueued) costs a second.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from typing import Any
 
+from live.metrics import WORKER_HEARTBEATS, count_backend_error
+from live.queueing import worker_gone, worker_seen
 from live.sales.pipeline.service import more_waiting
 from live.sales.tasks import drain_waiting, enqueue_drain
 
@@ -22,8 +27,9 @@ TICK_SECONDS = 1.0
 
 
 class Watchdog:
-    def __init__(self, redis: Any, tick: float = TICK_SECONDS) -> None:
+    def __init__(self, redis: Any, tick: float = TICK_SECONDS, name: str = "") -> None:
         self.redis = redis
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.tick = tick
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
@@ -35,6 +41,14 @@ class Watchdog:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        try:
+            worker_gone(self.redis, self.name)
+        except Exception:  # Redis away: the entry goes stale on its own
+            log.warning("could not sign the worker off", exc_info=True)
+
+    def heartbeat(self) -> None:
+        worker_seen(self.redis, self.name)
+        WORKER_HEARTBEATS.inc()
 
     def look(self) -> bool:
         """One look; True when it enqueued a drain."""
@@ -46,6 +60,8 @@ class Watchdog:
     def _run(self) -> None:
         while not self._stop.wait(self.tick):
             try:
+                self.heartbeat()
                 self.look()
-            except Exception:  # Redis restarting: look again next tick
+            except Exception as exc:  # Redis restarting: look again next tick
+                count_backend_error(exc, "watchdog")
                 log.warning("watchdog could not look at the order inbox", exc_info=True)

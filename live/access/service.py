@@ -29,8 +29,10 @@ def create_token(
     creator_id: int | None = None,
     supplier_id: int | None = None,
     retailer_id: int | None = None,
+    token: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """Store a new token's hash and return the row and the token, which is never stored."""
+    """Store a new token's hash and return the row and the token, which is never stored.
+    `token`: one the caller derived itself (the demo's, stable across restarts)."""
     owners = {"creator_id": creator_id, "supplier_id": supplier_id, "retailer_id": retailer_id}
     for field, ident in owners.items():
         if ident is not None and not _owner_exists(db, field, ident):
@@ -42,7 +44,7 @@ def create_token(
         stray = [f for f in stray if f != "retailer_id"]
     if stray:
         raise ValidationFailed.one(stray[0], f"a {role.value} token can't belong to that")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = token or TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name,
         role=role,

@@ -37,7 +37,7 @@ from live.bench.seeding import (
     seeding,
 )
 from live.limits import raise_file_limit
-from live.settings import Settings, load_settings
+from live.settings import Settings, child_environment, load_settings
 
 
 @dataclass
@@ -99,12 +99,9 @@ def prepare(settings: Settings) -> tuple[str, list[int], list[int], int]:
 def servers(settings: Settings, redis_url: str, web_processes: int) -> Iterator[dict[str, Target]]:
     """The app on `web_processes` processes (fan-out through Redis, as in production), the
     naive baseline on one process, and the bare floor server."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.effective_database_url,
-        "REDIS_URL": redis_url,
-        "SIEULIVE_DATA_DIR": str(settings.data_dir),
-    }
+    env = child_environment(
+        settings.with_overrides(database_url=settings.effective_database_url, redis_url=redis_url)
+    )
     started: dict[str, Target] = {}
     try:
         for name, mode, count in (("app", "fast", web_processes), ("baseline", "naive", 1)):

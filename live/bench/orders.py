@@ -45,7 +45,7 @@ from live.bench.seeding import (
     producer_token,
     seeding,
 )
-from live.settings import Settings, load_settings
+from live.settings import Secret, Settings, child_environment, load_settings
 
 PLATFORM = "tiktok_shop"
 PRICE = 65_000
@@ -611,14 +611,12 @@ def processes(
 ) -> Iterator[tuple[list[str], Any]]:
     """`sieulive serve` × web_processes and `sieulive worker` × workers; yields the web URLs
     and a function that restarts the workers with another class (and count)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIEULIVE_WEBHOOK_SECRET_")}
-    env.update(
-        {
-            "DATABASE_URL": settings.effective_database_url,
-            "REDIS_URL": settings.redis_url or "",
-            "SIEULIVE_DATA_DIR": str(settings.data_dir),
-            "SIEULIVE_WEBHOOK_SECRET_DEFAULT": secret,
-        }
+    env = child_environment(
+        settings.with_overrides(
+            database_url=settings.effective_database_url,
+            webhook_secrets={"default": Secret(secret)},
+        ),
+        keep_webhook_secrets=False,
     )
     cli = [sys.executable, "-m", "live.cli"]
     webs: list[subprocess.Popen[bytes]] = []

@@ -26,7 +26,7 @@ from websockets.sync.client import connect as sync_connect
 
 from live.bench import clients as bench_clients
 from live.bench.harness import free_port, percentile, ratio, wait_http
-from live.settings import Settings
+from live.settings import Settings, child_environment
 
 COMMAND_EVERY_S = 0.2
 
@@ -109,19 +109,18 @@ def run(
     settings: Settings, redis_url: str, clients: int, client_procs: int, rounds: int
 ) -> dict[str, Any]:
     session_id, token = demo_session(settings)
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.effective_database_url,
-        "REDIS_URL": redis_url,
-        "SIEULIVE_DATA_DIR": str(settings.data_dir),
-        "SIEULIVE_HUB_MODE": "fast",
-    }
+    env = child_environment(
+        settings.with_overrides(
+            database_url=settings.effective_database_url, redis_url=redis_url, hub_mode="fast"
+        )
+    )
     port = free_port()
     procs: list[subprocess.Popen[bytes]] = []
     app = subprocess.Popen(
         [sys.executable, "-m", "live.cli", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
-        stdout=subprocess.DEVNULL if not os.environ.get("SIEULIVE_BENCH_SERVER_LOGS") else None,
+        # The server's own lines go to stderr (SIEULIVE_LOG_LEVEL=DEBUG shows every request).
+        stdout=subprocess.DEVNULL,
     )
     procs.append(app)
     try:

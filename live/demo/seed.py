@@ -6,6 +6,9 @@ seeded schedule obeys every scheduling rule it demonstrates.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from live.access.models import ApiToken
 from live.access.roles import Role
-from live.access.service import create_token
+from live.access.service import TOKEN_PREFIX, create_token, hash_token
 from live.catalog import service as catalog
 from live.catalog.models import Creator, Product, QualityStatus, Retailer, Supplier
 from live.db import Database, utcnow
@@ -244,27 +247,47 @@ def _sessions(
         )
 
 
-def demo_tokens(db: Database) -> dict[str, str]:
-    """Fresh demo tokens, one per role; older demo tokens are revoked (their secrets are gone)."""
+def demo_tokens(db: Database, key: str | None = None) -> dict[str, str]:
+    """A demo token per role. With the data folder's `key` (what `sieulive dev` passes) each
+    token is derived from it, so a restart prints the same links and bookmarked consoles and
+    dashboards keep working; only their hashes are stored, like any token's. Without a key,
+    fresh random tokens. Either way other demo tokens are revoked."""
     with db.unit_of_work() as session:
-        for old in session.scalars(
-            select(ApiToken).where(
-                ApiToken.name.startswith(DEMO_TOKEN_PREFIX), ApiToken.revoked_at.is_(None)
-            )
-        ):
-            old.revoked_at = utcnow()
         creator_id = session.scalar(select(Creator.id).order_by(Creator.id).limit(1))
         supplier_id = session.scalar(select(Supplier.id).order_by(Supplier.id).limit(1))
         retailer_id = session.scalar(select(Retailer.id).order_by(Retailer.id).limit(1))
+        wanted = {role: _demo_token(key, role) if key else None for role in Role}
+        kept = {
+            row.role: row
+            for row in session.scalars(
+                select(ApiToken).where(
+                    ApiToken.name.startswith(DEMO_TOKEN_PREFIX), ApiToken.revoked_at.is_(None)
+                )
+            )
+        }
         tokens = {}
         for role in Role:
-            _row, token = create_token(
+            token = wanted[role]
+            row = kept.pop(role, None)
+            if token is not None and row is not None and row.token_hash == hash_token(token):
+                tokens[role.value] = token  # the same link as before the restart
+                continue
+            if row is not None:
+                row.revoked_at = utcnow()
+            _row, tokens[role.value] = create_token(
                 session,
                 role,
                 f"{DEMO_TOKEN_PREFIX}{role.value}",
                 creator_id=creator_id if role is Role.creator else None,
                 supplier_id=supplier_id if role is Role.supplier else None,
                 retailer_id=retailer_id if role is Role.retailer else None,
+                token=token,
             )
-            tokens[role.value] = token
+        for stray in kept.values():
+            stray.revoked_at = utcnow()
     return tokens
+
+
+def _demo_token(key: str, role: Role) -> str:
+    digest = hmac.new(key.encode(), f"demo-token:{role.value}".encode(), hashlib.sha256)
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")

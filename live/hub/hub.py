@@ -35,6 +35,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from websockets.frames import Frame, Opcode
 
+from live import metrics
 from live.api.jsonparse import parse_json
 from live.errors import BadRequest
 from live.hub import presence
@@ -67,6 +68,11 @@ CLOSE_TOO_SLOW = 4408
 CLOSE_REVOKED = 4410
 
 TextHandler = Callable[["Client", dict[str, Any]], Awaitable[None]]
+
+
+def channel_kind(channel: str) -> str:
+    """`show:12` → `show`: the bounded label metrics use."""
+    return channel.partition(":")[0]
 
 
 def now_ms() -> int:
@@ -289,6 +295,7 @@ class Hub:
         for client in too_slow:
             self.drop(client)
         self.record(channel, len(clients) + len(too_slow), started)
+        metrics.WS_FRAMES.labels(channel_kind(channel)).inc(len(clients))
         return len(clients)
 
     async def _naive_fanout(self, clients: list[Client], text: str) -> None:
@@ -315,6 +322,7 @@ class Hub:
 
     def drop(self, client: Client) -> None:
         """Stop writing to a client that can't keep up; it reconnects and resyncs."""
+        metrics.WS_SLOW_DROPS.inc()
         client.dropped = True
         clients = self.channels.get(client.channel)
         if clients is not None:
@@ -342,6 +350,8 @@ class Hub:
 
     async def serve(self, client: Client, on_text: TextHandler | None = None) -> None:
         """Accept one connection and run it until it goes: state first, then changes."""
+        connected = metrics.WS_CONNECTIONS.labels(channel_kind(client.channel))
+        connected.inc()
         writer: asyncio.Task[None] | None = None
         try:
             # Setting a connection up (handshake answer, first state) waits its turn: a storm
@@ -381,6 +391,7 @@ class Hub:
                 writer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await writer
+            connected.dec()
             await self._leave(client)
 
     async def send_state(self, client: Client) -> None:
@@ -469,6 +480,7 @@ class Hub:
                 await on_text(client, message)  # pings also keep the client's presence fresh
         elif kind == "resync":
             # State first again; the changes queued meanwhile follow it in order.
+            metrics.WS_RESYNCS.inc()
             await self.send_state(client)
         elif on_text is not None:
             await on_text(client, message)
@@ -556,6 +568,7 @@ class Hub:
                     await self._pubsub.aclose()
                 raise
             except Exception as exc:
+                metrics.count_backend_error(exc, "hub")
                 log.warning("hub lost Redis (%s); retrying in %.1fs", exc, backoff)
                 with contextlib.suppress(Exception):
                     await self._pubsub.aclose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,11 @@ from starlette.staticfiles import StaticFiles
 import live
 
 
-def overlays_dir() -> Path:
-    """SIEULIVE_OVERLAYS_DIR, else `overlays/` beside the package (a checkout, editable
+def overlays_dir(configured: Path | None = None) -> Path:
+    """SIEULIVE_OVERLAYS_DIR (given), else `overlays/` beside the package (a checkout, editable
     install), else in the working directory (the Docker image copies it to /app/overlays)."""
-    configured = os.environ.get("SIEULIVE_OVERLAYS_DIR")
     if configured:
-        return Path(configured)
+        return configured
     beside = Path(live.__file__).resolve().parent.parent / "overlays"
     return beside if beside.is_dir() else Path.cwd() / "overlays"
 

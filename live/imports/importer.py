@@ -124,7 +124,10 @@ class Importer:
         if same_name:
             raise CellError(f"{len(same_name)} suppliers are named {ref!r}; use the tax code")
         self.refuse_failed(("supplier", ref), ("supplier", name_key(ref)), what=f"supplier {ref!r}")
-        raise CellError(f"unknown supplier {ref!r}: no supplier has this tax code or name")
+        raise CellError(
+            f"unknown supplier {ref!r}: no supplier has this tax code or name "
+            "(import the suppliers first: a workbook's supplier sheet or --kind suppliers)"
+        )
 
     def creator_by_name(self, name: str) -> Creator:
         creator = self.creators.get(name_key(name))

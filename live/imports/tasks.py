@@ -10,6 +10,7 @@ from rq import get_current_job
 from live import redis_conn
 from live.db import Database
 from live.imports.service import mark_abandoned, run_stored_import
+from live.logs import log_context
 from live.settings import load_settings
 
 
@@ -20,7 +21,8 @@ def run_import(import_id: int) -> dict[str, Any] | None:
     redis = job.connection if job is not None else redis_conn.connect(settings)
     db = Database(settings)
     try:
-        return run_stored_import(db, redis, import_id)
+        with log_context(job_id=f"import-{import_id}"):
+            return run_stored_import(db, redis, import_id)
     finally:
         db.dispose()
 

@@ -9,17 +9,20 @@ minutes of lag behind the dashboards.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import redis
 from pydantic import ValidationError
 
+from live import metrics
 from live.access.roles import Ctx
 from live.api.jsonparse import parse_json
 from live.api.routing import PUBLIC, ApiRouter, validation_fields
 from live.errors import (
     BadRequest,
+    DomainError,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -30,6 +33,7 @@ from live.sales.intake import inbox, signing
 from live.sales.intake.events import parse_body
 from live.sales.tasks import enqueue_drain
 
+log = logging.getLogger(__name__)
 router = ApiRouter(tag="sales")
 PLATFORMS = {p.value for p in Platform}
 PRECHECK_BYTES = 4096  # about ten events
@@ -52,6 +56,19 @@ PRECHECK_BYTES = 4096  # about ten events
 def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     if platform not in PLATFORMS:
         raise NotFound("platform", platform)
+    try:
+        answer = _receive(ctx, platform, upload)
+    except DomainError as exc:
+        metrics.WEBHOOK_REFUSED.labels(platform, exc.code).inc()
+        if exc.status_code >= 500:
+            metrics.BACKEND_ERRORS.labels("redis", "webhook").inc()
+        log.info("order webhook from %s refused: %s", platform, exc.code)
+        raise
+    metrics.WEBHOOK_EVENTS_ACCEPTED.labels(platform).inc(answer["accepted"])
+    return answer
+
+
+def _receive(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
     settings = ctx.settings
     headers = ctx.request.headers
     secret = settings.webhook_secrets.get(platform) or settings.webhook_secrets.get("default")

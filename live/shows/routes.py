@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -13,12 +14,15 @@ from live.api.routing import ApiRouter
 from live.errors import Forbidden, NotFound
 from live.hub import presence
 from live.hub.publish import RedisPublisher
+from live.logs import log_context
+from live.metrics import timing_show_command
 from live.shows import service
 from live.shows.mixer import MIXER
 from live.shows.models import ShowCommand
 from live.shows.schemas import CommandIn
 from live.shows.service import show_channel
 
+log = logging.getLogger(__name__)
 router = ApiRouter(tag="shows")
 CONSOLES = frozenset({Role.producer, Role.creator})
 
@@ -59,17 +63,24 @@ def get_show(ctx: Ctx, session_id: int) -> dict[str, Any]:
     summary="Send a show command with the revision you saw (409 if stale)",
 )
 def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
-    with ctx.db.unit_of_work() as db:
-        state, applied = service.run_command(
-            db,
-            publisher(ctx),
-            session_id,
-            body.command,
-            body.revision,
-            body.command_id,
-            body.args(),
-            service.Actor(name=ctx.me.name or ctx.me.role.value, token_id=ctx.me.token_id),
-        )
+    command = body.command.value
+    with (
+        log_context(command_id=body.command_id, session_id=session_id),
+        timing_show_command(command) as result,
+    ):
+        with ctx.db.unit_of_work() as db:
+            state, applied = service.run_command(
+                db,
+                publisher(ctx),
+                session_id,
+                body.command,
+                body.revision,
+                body.command_id,
+                body.args(),
+                service.Actor(name=ctx.me.name or ctx.me.role.value, token_id=ctx.me.token_id),
+            )
+        result["outcome"] = "applied" if applied else "repeated"
+        log.info("show command %s %s", command, result["outcome"])
     return {"applied": applied, "state": state}
 
 

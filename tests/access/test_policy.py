@@ -49,6 +49,7 @@ POLICY: dict[tuple[str, str], Allowed] = {
     # Health and the API description: load balancers and tools call them without a token.
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # its own bearer token when SIEULIVE_METRICS_TOKEN is set
     ("GET", "/openapi.json"): PUBLIC,
     # Catalog: everyone reads; producers write. Creators rotate their own calendar feed.
     ("GET", "/api/suppliers"): EVERYONE,

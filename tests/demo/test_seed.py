@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from live.access.models import ApiToken
 from live.catalog.models import Product, QualityStatus
 from live.demo.seed import demo_tokens, seed_demo
 from live.schedule.models import LiveSession
@@ -50,3 +51,19 @@ def test_demo_tokens_replace_the_previous_ones(db, client):
     second = demo_tokens(db)
     assert client.get("/api/campaigns", headers=auth(first["producer"])).status_code == 401
     assert client.get("/api/campaigns", headers=auth(second["producer"])).status_code == 200
+
+
+def test_demo_tokens_from_the_data_folders_key_survive_a_restart(db, client):
+    """`sieulive dev` derives them from its data folder's key: bookmarked links keep working
+    after a restart, and only their hashes are stored."""
+    seed_demo(db)
+    first = demo_tokens(db, "key-of-this-data-folder")
+    again = demo_tokens(db, "key-of-this-data-folder")
+    assert again == first
+    assert client.get("/api/campaigns", headers=auth(first["producer"])).status_code == 200
+    with db.reading() as s:
+        stored = {t.token_hash for t in s.scalars(select(ApiToken))}
+    assert not set(first.values()) & stored, "tokens are stored hashed"
+    other = demo_tokens(db, "another-folder")
+    assert other["producer"] != first["producer"]
+    assert client.get("/api/campaigns", headers=auth(first["producer"])).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,15 @@ def test_import_files_from_the_command_line(
     products.write_bytes(csv_bytes(PRODUCTS))
     assert main(["import", str(suppliers), "--kind", "suppliers"]) == 0
     assert main(["import", str(products), "--kind", "products"]) == 0
-    err = capsys.readouterr().err
-    assert "3/3" in err  # the progress bar reached the end
-    assert "'created': 3" in err
+    out, err = capsys.readouterr()
+    assert "imported san-pham.csv: 3 rows" in out
+    assert "  products   3 created, 0 updated, 0 unchanged" in out
+    # Off a terminal the progress bar draws nothing: no carriage returns piled on a line.
+    assert "\r" not in err and "[" not in err, err
     assert counts(db)["products"] == 3
+    assert main(["import", str(products), "--kind", "products", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["counts"] == {"products": {"created": 0, "updated": 0, "unchanged": 3}}
 
 
 def test_a_refused_import_prints_each_bad_line(
@@ -48,7 +54,7 @@ def test_a_refused_import_prints_each_bad_line(
     bad = FILES / "products-bad-rows.csv"
     assert main(["import", str(bad), "--kind", "products"]) == 1
     err = capsys.readouterr().err
-    assert "import refused" in err
+    assert "import refused, nothing was written" in err
     for line in range(3, 10):
         assert f"products-bad-rows.csv line {line}:" in err
     assert counts(db) == before

@@ -21,9 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from live.sales.intake import signing
+from live.settings import WEBHOOK_SECRET_PREFIX, Settings
 
 SECRET_FILE = "webhook_secret"
-SECRET_ENV = "SIEULIVE_WEBHOOK_SECRET_"
+SECRET_ENV = WEBHOOK_SECRET_PREFIX
 
 
 def dev_secret(data_dir: Path) -> str:
@@ -42,17 +43,19 @@ def dev_secret(data_dir: Path) -> str:
     return value
 
 
-def find_secret(platform: str, explicit: str | None, data_dir: Path | None) -> str | None:
-    """The secret the server checks for `platform`: given, else the environment the server
-    reads (the platform's, then the default), else the dev setup's file."""
+def find_secret(platform: str, explicit: str | None, settings: Settings | None) -> str | None:
+    """The secret the server checks for `platform`: given, else the settings the server
+    reads too (the platform's, then the default), else the dev setup's file."""
     if explicit:
         return explicit
-    for name in (platform.upper(), "DEFAULT"):
-        value = os.environ.get(SECRET_ENV + name)
+    if settings is None:
+        return None
+    for name in (platform, "default"):
+        value = settings.webhook_secrets.get(name)
         if value:
-            return value
-    if data_dir is not None:
-        path = data_dir / SECRET_FILE
+            return str(value)
+    if settings.data_dir is not None:
+        path = settings.data_dir / SECRET_FILE
         if path.exists():
             return path.read_text().strip() or None
     return None

@@ -1,0 +1,53 @@
+"""What CLI commands print: readable text, `--json` for scripts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from live.cli import main
+from live.settings import Settings
+from live.terminal import import_refusal, reconcile_summary, webhook_answer
+
+
+@pytest.fixture
+def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings.database_url and settings.redis_url
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+
+
+def test_reconcile_prints_readable_text_or_json(environment, capsys):
+    assert main(["reconcile", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("orders: 0 (0 rebuilt from 0 kept events, 0 without events)\n")
+    assert "clean: the database, the aggregates and the live counters agree" in out
+    assert main(["reconcile", "--check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["clean"] is True
+
+
+def test_a_report_with_differences_lists_them():
+    report = {
+        "orders": 3,
+        "orders_rebuilt": 3,
+        "orders_without_events": 0,
+        "events": 6,
+        "aggregates_checked": 9,
+        "orders_repaired": [],
+        "aggregates_repaired": [{"session": 1, "gross_units": [4, 5]}],
+        "counters_repaired": [],
+        "gates_repaired": [],
+        "clean": False,
+    }
+    text = reconcile_summary(report, repaired=False)
+    assert "aggregates differ (not repaired: --check): 1" in text
+    assert '{"session": 1, "gross_units": [4, 5]}' in text
+
+
+def test_answers_and_refusals_read_as_sentences():
+    assert webhook_answer(202, {"accepted": 3}) == "HTTP 202: 3 event(s) accepted"
+    refused = {"error": {"code": "bad_signature", "message": "the signature does not match"}}
+    assert webhook_answer(401, refused) == ("HTTP 401: bad_signature: the signature does not match")
+    text = import_refusal("2 rows are wrong", [{"sheet": "a.csv", "line": 3, "message": "bad"}])
+    assert text == "import refused, nothing was written: 2 rows are wrong\n  a.csv line 3: bad"
