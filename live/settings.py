@@ -28,7 +28,10 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000
     default_timezone: str = "Asia/Ho_Chi_Minh"
-    public_url: str = "http://127.0.0.1:8000"
+    # Where links handed out (overlay URLs, calendar feeds) point. Unset (""), each link
+    # starts with the address its reader used: the host and port `serve` listens on, seen
+    # through whatever port mapping is in front. Set it behind a proxy that rewrites Host.
+    public_url: str = ""
     # SQL echo is for debugging only; it floods logs on a live show.
     sql_echo: bool = False
     # "naive" swaps the hub's fan-out for a per-connection await loop: the benchmark baseline.
@@ -79,7 +82,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         webhook_secrets=secrets,
         max_body_bytes=int(env.get("SIEULIVE_MAX_BODY_BYTES", 1_000_000)),
         max_upload_bytes=int(env.get("SIEULIVE_MAX_UPLOAD_BYTES", 20_000_000)),
-        public_url=env.get("SIEULIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_url=env.get("SIEULIVE_PUBLIC_URL", "").strip().rstrip("/"),
         sql_echo=env.get("SIEULIVE_SQL_ECHO", "") == "1",
         hub_mode=env.get("SIEULIVE_HUB_MODE", "fast"),
         inbox_limit=int(env.get("SIEULIVE_INBOX_LIMIT", 1_500)),

@@ -27,7 +27,7 @@ def publisher(ctx: Ctx) -> RedisPublisher:
 
 
 def overlay_url(ctx: Ctx, token: str) -> str:
-    return f"{ctx.settings.public_url}/overlays/overlay.html?token={token}"
+    return f"{ctx.public_url}/overlays/overlay.html?token={token}"
 
 
 @router.route(

@@ -385,7 +385,9 @@
   };
 
   function call(method, path, body) {
-    var headers = { Authorization: "Bearer " + data.api_token };
+    // The page holds no API token: the call rides the HttpOnly cookie, and writes carry the
+    // page's CSRF token (live/api/cookies.py).
+    var headers = { "X-CSRF-Token": data.csrf_token || "" };
     if (body) headers["Content-Type"] = "application/json";
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () {
@@ -396,7 +398,7 @@
       headers: headers,
       body: body ? JSON.stringify(body) : undefined,
       cache: "no-store",
-      credentials: "omit",
+      credentials: "same-origin",
       signal: controller ? controller.signal : undefined,
     }).then(
       function (response) {
