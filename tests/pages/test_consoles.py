@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from live.api.cookies import csrf_token
 from live.db import Database
 from tests import factories
-from live.api.cookies import csrf_token
 from tests.conftest import auth
 from tests.pages.scene import Scene
 
