@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket
 
 from live.api.cookies import COOKIE, same_site
+from live.api.fields import MAX_INT
 from live.api.routing import Access, Authenticator, Caller
 from live.errors import Unauthorized
 from live.hub import presence
@@ -130,7 +131,10 @@ async def serve_channel(websocket: WebSocket, channel: str, role: str) -> None:
 
 
 async def exists(websocket: WebSocket, model: Any, ident: int) -> bool:
-    """Whether the row a channel is about exists (a session, a campaign)."""
+    """Whether the row a channel is about exists (a session, a campaign). An id past the
+    database's integer range can't exist: asking PostgreSQL would fail, not answer no."""
+    if not 1 <= ident <= MAX_INT:
+        return False
     db = websocket.app.state.db
 
     def lookup() -> bool:
