@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from live.catalog.uses import USES
 from live.sales.reporting.figures import FiguresOnAir
+from live.schedule.on_air import SHOWS
 from live.schedule.plans import SchedulePlans
 from live.shows.on_air import SALES
+from live.shows.positions import ShowPositions
 
 
 def assemble() -> None:
     USES.register(SchedulePlans())
     SALES.register(FiguresOnAir())
+    SHOWS.register(ShowPositions())
