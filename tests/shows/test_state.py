@@ -88,3 +88,11 @@ def test_every_time_in_the_state_is_in_the_campaigns_offset(producer, show_sessi
     assert all(stamp.endswith("+07:00") for stamp in stamps), stamps
     state = producer.get(f"/api/sessions/{sid}/show").json()
     assert state["flash_sale"]["ends_at"].endswith("+07:00")
+
+
+def test_the_show_history_is_in_the_campaigns_offset_too(producer, show_session):
+    sid = show_session["id"]
+    ok(producer, sid, "go_live", 0)
+    history = producer.get(f"/api/sessions/{sid}/show/history").json()["items"]
+    assert history and history[0]["at"].endswith("+07:00")
+    assert producer.get("/api/sessions/999999/show/history").status_code == 404
