@@ -187,7 +187,7 @@ def test_hostile_messages_are_skipped_and_the_connection_stays(producer, show_se
         for text in (
             "[" * 2_000 + "]" * 2_000,
             '{"type": "ping", "client_time": ' + "[" * 40 + "]" * 40 + "}",
-            '{"type": "hello", "revision": ' + "9" * 4_000 + "}",
+            '{"type": "shown", "revision": ' + "9" * 4_000 + "}",
             '{"type": "hello", "revision": NaN}',
             "{not json",
             '"ping"',
