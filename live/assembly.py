@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from live.catalog.uses import USES
 from live.sales.reporting.figures import FiguresOnAir
+from live.schedule.on_air import SHOWS
 from live.schedule.plans import SchedulePlans
 from live.shows.mixer import MIXER
 from live.shows.on_air import SALES
+from live.shows.positions import ShowPositions
 from live.studios.director import Director
 
 
@@ -21,3 +23,4 @@ def assemble() -> None:
     USES.register(SchedulePlans())
     SALES.register(FiguresOnAir())
     MIXER.register(Director())
+    SHOWS.register(ShowPositions())

@@ -213,7 +213,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
 
-    base = f"http://{args.host}:{args.port}"
+    base = printed_base(settings, args.host, args.port)
     worker = subprocess.Popen([sys.executable, "-m", "live.cli", "worker"], env=env)
     web = subprocess.Popen(
         [sys.executable, "-m", "live.cli", "serve", "--host", args.host, "--port", str(args.port)],
@@ -244,6 +244,19 @@ def cmd_dev(args: argparse.Namespace) -> int:
         if embedded is not None:
             embedded.shutdown()
     return 0 if stopping else 1
+
+
+def printed_base(settings: Settings, host: str, port: int) -> str:
+    """Where the printed links point: the configured public URL, else the address served
+    (`--host`/`--port`); a server on every address is reached on this machine at 127.0.0.1.
+    Links the server hands out take the address their reader used (`live/api/routing.py`)."""
+    if settings.public_url:
+        return settings.public_url
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 def _first_campaign(db: Any) -> int | None:

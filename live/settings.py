@@ -71,8 +71,11 @@ class Settings(BaseModel):
     max_upload_bytes: int = _setting(
         20_000_000, "SIEULIVE_MAX_UPLOAD_BYTES", "largest imported file (413 past it)", gt=0
     )
+    # Where links handed out (overlay URLs, calendar feeds) point. Unset, each link starts with
+    # the address its reader used: the host and port `serve` listens on, seen through whatever
+    # port mapping is in front. Set it behind a proxy that rewrites Host.
     public_url: str = _setting(
-        "http://127.0.0.1:8000", "SIEULIVE_PUBLIC_URL", "base URL used in links (calendar feeds)"
+        "", "SIEULIVE_PUBLIC_URL", "base URL of links handed out; unset: the reader's address"
     )
     # SQL echo is for debugging only; it floods logs on a live show.
     sql_echo: bool = _setting(False, "SIEULIVE_SQL_ECHO", "log every SQL statement (debugging)")
@@ -147,7 +150,7 @@ class Settings(BaseModel):
     @field_validator("public_url", mode="after")
     @classmethod
     def _no_trailing_slash(cls, url: str) -> str:
-        return url.rstrip("/")
+        return url.strip().rstrip("/")
 
     @property
     def effective_database_url(self) -> str:

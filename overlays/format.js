@@ -154,7 +154,28 @@
     };
   }
 
+  // The price a product sells at now, and what may stand beside it. During its own flash sale
+  // the flash price is the price, with the normal (live) price struck through and nothing
+  // else; otherwise the live price, with the list price struck through and the discount.
+  // Overlay and consoles both draw prices with this, so they never disagree.
+  function priceNow(product, flash) {
+    if (!product) return null;
+    var live = Number(product.live_price) || 0;
+    if (flash && flash.product_id === product.id && typeof flash.price === "number") {
+      return { price: flash.price, struck: live > flash.price ? live : null, off: null, flash: true };
+    }
+    var list = Number(product.list_price) || 0;
+    var discounted = list > live;
+    return {
+      price: live,
+      struck: discounted ? list : null,
+      off: discounted ? Math.round((100 * (list - live)) / list) : null,
+      flash: false,
+    };
+  }
+
   root.SieuFormat = {
+    priceNow: priceNow,
     money: money,
     count: count,
     parseTime: parseTime,

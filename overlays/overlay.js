@@ -115,15 +115,14 @@
     var html = stars(p.ocop_stars);
     if (starsNode.innerHTML !== html) starsNode.innerHTML = html;
     toggle($("card-ocop"), Number(p.ocop_stars) > 0);
-    setText("card-live", F.money(p.live_price));
-    var discounted = p.list_price && p.list_price > p.live_price;
-    setText("card-list", discounted ? F.money(p.list_price) : "");
-    setText(
-      "card-off",
-      discounted ? "−" + Math.round((100 * (p.list_price - p.live_price)) / p.list_price) + "%" : ""
-    );
-    toggle($("card-list"), discounted);
-    toggle($("card-off"), discounted);
+    // During the product's flash sale the flash price is the card's price (F.priceNow).
+    var price = F.priceNow(p, state.flash_sale);
+    setText("card-live", F.money(price.price));
+    setText("card-list", price.struck !== null ? F.money(price.struck) : "");
+    setText("card-off", price.off !== null ? "−" + price.off + "%" : "");
+    toggle($("card-list"), price.struck !== null);
+    toggle($("card-off"), price.off !== null);
+    el.card.classList.toggle("flash-price", price.flash);
     var stock = typeof p.stock_left === "number" ? p.stock_left : null;
     // Below zero means more sold than brought (the supplier's page shows how many): on air,
     // simply sold out.

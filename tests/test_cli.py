@@ -1,4 +1,5 @@
-"""The README's first command: `sieulive dev` starts everything on embedded defaults."""
+"""The README's first command: `sieulive dev` starts everything on embedded defaults, and
+every link it prints or hands out points at the port it was given."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 
@@ -122,6 +124,7 @@ def test_dev_runs_web_and_worker_with_the_demo_campaign(tmp_path: Path) -> None:
         page = httpx.get(calendar.group(1), follow_redirects=True)
         assert page.status_code == 200
         assert "SLHV-01" in page.text
+        links_point_at_the_port(output, base, tokens, sessions)
     finally:
         proc.terminate()
         try:
@@ -129,3 +132,26 @@ def test_dev_runs_web_and_worker_with_the_demo_campaign(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def links_point_at_the_port(
+    output: str, base: str, tokens: dict[str, str], sessions: dict[str, Any]
+) -> None:
+    """`dev --port N`: the welcome's links, the overlay URL for OBS (the API's answer, which
+    the producer console shows as is), a creator's calendar feed URL and the links inside the
+    feed all start with the address served — no SIEULIVE_PUBLIC_URL set."""
+    printed = re.findall(r"https?://[^\s)]+", output)
+    assert printed, output
+    assert all(link.startswith(base + "/") for link in printed), printed
+    headers = {"Authorization": f"Bearer {tokens['producer']}"}
+    sid = sessions["items"][0]["id"]
+    made = httpx.post(f"{base}/api/sessions/{sid}/show/overlay-token", headers=headers).json()
+    assert made["overlay_url"].startswith(f"{base}/overlays/overlay.html?token="), made
+    assert httpx.get(made["overlay_url"]).status_code == 200
+    creator_id = sessions["items"][0]["host_creator_id"]
+    feed = httpx.post(f"{base}/api/creators/{creator_id}/calendar-token", headers=headers).json()
+    assert feed["calendar_url"].startswith(f"{base}/calendar/"), feed
+    ics = httpx.get(feed["calendar_url"])
+    assert ics.status_code == 200
+    urls = re.findall(r"^URL[^:]*:(\S+)", ics.text.replace("\r\n ", ""), re.M)
+    assert urls and all(u.startswith(f"{base}/campaigns/") for u in urls), urls

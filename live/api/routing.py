@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from live import jsontext
+from live.api.cookies import COOKIE, check_cookie_call
 from live.api.fields import MAX_INT
 from live.api.jsonparse import parse_json
 from live.db import Database
@@ -79,6 +80,11 @@ class RequestCtx(Generic[CallerT]):
     def settings(self) -> Settings:
         settings: Settings = self.request.app.state.settings
         return settings
+
+    @property
+    def public_url(self) -> str:
+        """Where links handed out in answers point (see `public_base`)."""
+        return public_base(self.request)
 
     @property
     def me(self) -> CallerT:
@@ -234,9 +240,32 @@ def parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
         raise ValidationFailed(validation_fields(exc, "query.")) from exc
 
 
+def request_token(request: Request, access: Access) -> str | None:
+    """The caller's token: `Authorization: Bearer`, else the page cookie — the pages' scripts
+    hold no token — checked against other sites' forgeries (`live/api/cookies.py`)."""
+    token = bearer_token(request)
+    if token is not None or access == PUBLIC:
+        return token
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        settings: Settings = request.app.state.settings
+        check_cookie_call(request.method, request.headers, cookie, settings.public_url)
+    return cookie
+
+
+def public_base(request: Request) -> str:
+    """The address links handed out start with: the configured public URL, else the one the
+    reader used to reach this server (the host and port it listens on, as the browser, OBS
+    or a calendar app addressed it)."""
+    settings: Settings = request.app.state.settings
+    if settings.public_url:
+        return settings.public_url
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
 def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
-        principal = await identify(request, spec.access, bearer_token(request))
+        principal = await identify(request, spec.access, request_token(request, spec.access))
         kwargs: dict[str, Any] = dict(request.path_params)
         for name, value in kwargs.items():
             if isinstance(value, int) and value > MAX_INT:

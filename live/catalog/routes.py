@@ -246,7 +246,7 @@ def create_creator(ctx: Ctx, body: CreatorIn) -> dict[str, Any]:
     with ctx.db.unit_of_work() as db:
         row = service.save_creator(db, body.model_dump())
         row, token = service.new_calendar_token(db, row.id)
-        return service.creator_out(row, service.calendar_url(ctx.settings.public_url, token))
+        return service.creator_out(row, service.calendar_url(ctx.public_url, token))
 
 
 @router.route(
@@ -302,4 +302,4 @@ def rotate_calendar(ctx: Ctx, creator_id: int) -> dict[str, Any]:
         raise Forbidden("only the creator or a producer", code="not_your_calendar")
     with ctx.db.unit_of_work() as db:
         row, token = service.new_calendar_token(db, creator_id)
-        return service.creator_out(row, service.calendar_url(ctx.settings.public_url, token))
+        return service.creator_out(row, service.calendar_url(ctx.public_url, token))

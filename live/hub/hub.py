@@ -57,10 +57,13 @@ STATE_CACHE_SECONDS = 2.0
 # turn. Each setup is well under a millisecond of CPU, so a turn of the event loop stays short.
 SETUPS_AT_ONCE = 32
 
-# What a client sends (hello, ping, shown) is a few hundred bytes; nothing bigger is read.
-MAX_CLIENT_MESSAGE = 16 * 1024
+# Every socket is read-only: a client sends hello, ping, shown and resync, a few hundred
+# bytes each. A frame over this closes the socket (1009) instead of being read.
+MAX_CLIENT_MESSAGE = 4 * 1024
 
 # Close codes, documented in docs/realtime.md.
+CLOSE_UNSUPPORTED = 1003  # RFC 6455: a kind of data the endpoint can't accept (binary)
+CLOSE_TOO_BIG = 1009  # RFC 6455: a message too big to process
 CLOSE_BAD_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -372,10 +375,15 @@ class Hub:
                     client.close_code = received.get("code")
                     break
                 text = received.get("text")
-                if text is None or len(text) > MAX_CLIENT_MESSAGE:
-                    # Binary frames aren't the protocol; bigger text frames uvicorn refuses
-                    # itself (`ws_max_size`), other servers' are skipped unread.
-                    continue
+                if text is None:
+                    # Binary frames aren't the protocol: say so with the standard code.
+                    await self._close(client, CLOSE_UNSUPPORTED, "binary frames are not accepted")
+                    break
+                if len(text) > MAX_CLIENT_MESSAGE:
+                    # uvicorn refuses these itself before reading them whole (`ws_max_size`,
+                    # set by `sieulive serve`); this covers other servers.
+                    await self._close(client, CLOSE_TOO_BIG, "message too big")
+                    break
                 try:
                     message = parse_json(text)
                 except BadRequest:

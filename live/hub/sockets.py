@@ -18,12 +18,11 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket
 
+from live.api.cookies import COOKIE, same_site
 from live.api.fields import MAX_INT
 from live.api.routing import Access, Authenticator, Caller
 from live.errors import Unauthorized
-from live.hub.hub import Client, Hub
-
-COOKIE = "sieulive_token"
+from live.hub.hub import CLOSE_FORBIDDEN, Client, Hub
 
 # Pings come every 10 s; the producer's list calls a client gone after 60 s of silence. A
 # connected overlay that sees no change for a minute is alive: its pings say so, every 20 s.
@@ -47,9 +46,34 @@ async def reject(websocket: WebSocket, code: int, reason: str) -> None:
     await websocket.close(code=code, reason=reason)
 
 
+def cross_site(websocket: WebSocket) -> bool:
+    """Whether the page cookie came along on a handshake another site's page opened.
+
+    Browsers send cookies on websocket handshakes whoever opens them (no CORS, no preflight),
+    and always name the opening page in Origin: a cookie-carried handshake from another
+    origin is a page elsewhere reading the show with the viewer's cookie. A token in the URL
+    is a credential its holder chose to hand over, so it is taken from any page."""
+    if websocket.query_params.get("token") or not websocket.cookies.get(COOKIE):
+        return False
+    settings = websocket.app.state.settings
+    return not same_site(websocket.headers, settings.public_url)
+
+
+async def refused_cross_site(websocket: WebSocket) -> bool:
+    """Close a cookie-carried handshake from another site's page (4403) before anything of the
+    channel is read or sent; True when it was refused."""
+    if not cross_site(websocket):
+        return False
+    await reject(websocket, CLOSE_FORBIDDEN, "cross-site: the page is on another site")
+    return True
+
+
 async def caller(websocket: WebSocket) -> Caller | None:
     """Who is connecting, by the token in the URL or the page cookie; None without a valid one.
-    Found by the app's authenticator, the one API routing uses."""
+    Found by the app's authenticator, the one API routing uses; a cookie another site's page
+    sent finds no one (endpoints refuse it first, `refused_cross_site`)."""
+    if cross_site(websocket):
+        return None
     token = websocket.query_params.get("token") or websocket.cookies.get(COOKIE)
     authenticate: Authenticator = websocket.app.state.authenticator
     try:

@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from live.access.roles import Principal
+from live.api.cookies import COOKIE, csrf_token
 from live.api.fields import MAX_INT
 from live.api.routing import Access, RequestCtx, bearer_token, identify
 from live.errors import DomainError, Forbidden, NotFound, Unauthorized
 from live.i18n import LANGUAGE_COOKIE, Translator, pick_language
 from live.pages.rendering import render
 
-TOKEN_COOKIE = "sieulive_token"
+TOKEN_COOKIE = COOKIE
 TOKEN_COOKIE_SECONDS = 30 * 24 * 3600
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -58,6 +59,15 @@ def without_token(request: Request) -> str:
     """The same address, minus `?token=`, relative so proxies in front don't matter."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def page_csrf(request: Request) -> str | None:
+    """What the page's script sends as X-CSRF-Token with its writes (`live/api/cookies.py`).
+
+    Pages never carry the API token: their scripts' calls ride the HttpOnly cookie, and this
+    digest of it, useless without the cookie, tells the page's own writes from forged ones."""
+    cookie = request.cookies.get(TOKEN_COOKIE)
+    return csrf_token(cookie) if cookie else None
 
 
 def _remember_language(request: Request, response: Response) -> None:

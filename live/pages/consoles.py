@@ -18,16 +18,14 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from starlette.requests import Request
 from starlette.responses import Response
 
 from live import jsontext
 from live.access.roles import PRODUCERS, Principal, Role
-from live.api.routing import bearer_token
 from live.catalog.models import Product, QualityStatus
 from live.errors import Forbidden, NotFound
 from live.i18n import MESSAGES, Translator
-from live.pages.access import TOKEN_COOKIE, PageCtx, page
+from live.pages.access import PageCtx, page, page_csrf
 from live.schedule.models import LiveSession, SegmentKind
 from live.schedule.rules import sessions_query
 from live.shows import service as shows
@@ -147,16 +145,6 @@ def creator_console(
     return _view(db, session, t)
 
 
-def page_token(request: Request) -> str | None:
-    """The caller's own token, for the producer console's calls to the show API.
-
-    The API takes only `Authorization: Bearer` (a cookie would make every API call forgeable
-    from another site), so the page hands the script the token it was opened with. The page is
-    `no-store`, its CSP runs only our own script files, and the token is the viewer's own.
-    """
-    return bearer_token(request) or request.cookies.get(TOKEN_COOKIE)
-
-
 def words(t: Translator) -> dict[str, str]:
     """The messages the console scripts draw with, in the page's language; placeholders such
     as {s} are filled in by the script."""
@@ -193,7 +181,7 @@ def producer_console_page(ctx: PageCtx, session_id: int) -> Response:
     data = script_data(
         view,
         ctx.t,
-        api_token=page_token(ctx.request),
+        csrf_token=page_csrf(ctx.request),
         overlay_url_issued=view.overlay_url_issued,
         preview_src=view.preview_src,
     )

@@ -3,7 +3,7 @@
 Each page carries its first figures (the same JSON the API answers) so it is complete at first
 paint; `static/sales.js` draws them, then listens on the campaign's hub channel and fetches the
 figures again on each frame — at most a few times a second, however fast orders come. The
-script calls the API with the viewer's own token (the API takes Bearer only, never a cookie).
+script's API calls ride the page cookie (the page carries no token, `live/api/cookies.py`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from live import jsontext
 from live.access.roles import PRODUCERS, Role
 from live.api.crud import get_or_404
 from live.api.fields import Page
-from live.api.routing import bearer_token, validation_fields
+from live.api.routing import validation_fields
 from live.catalog.models import Supplier
 from live.errors import Forbidden, ValidationFailed
 from live.i18n import MESSAGES, Translator
-from live.pages.access import TOKEN_COOKIE, PageCtx, page
+from live.pages.access import PageCtx, page, page_csrf
 from live.sales.reporting import orders, shortlist
 from live.sales.reporting.leaderboard import filter_options, leaderboard
 from live.sales.reporting.over_time import sales_over_time
@@ -58,10 +58,9 @@ def words(t: Translator) -> dict[str, str]:
 def page_data(ctx: PageCtx, **data: Any) -> Markup:
     """The page's data as JSON for <script type="application/json">; `<`, `>` and `&` are
     escaped so no product name can end the element."""
-    token = bearer_token(ctx.request) or ctx.request.cookies.get(TOKEN_COOKIE)
     payload = {
         "lang": ctx.t.lang,
-        "api_token": token,
+        "csrf_token": page_csrf(ctx.request),
         "server_time": int(time.time() * 1000),
         "words": words(ctx.t),
         **data,
@@ -75,7 +74,7 @@ def platform_label(t: Translator, platform: str) -> str:
 
 
 def _api_urls(campaign_id: int) -> dict[str, str]:
-    """Where the page's script reads fresh figures (the API, with the viewer's own token)."""
+    """Where the page's script reads fresh figures (the API, with the page cookie)."""
     base = f"/api/campaigns/{campaign_id}"
     return {
         "leaderboard": f"{base}/leaderboard",

@@ -13,8 +13,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from live.access.roles import EVERYONE, Role
+from live.api.cookies import same_site
 from live.api.crud import get_or_404
-from live.api.routing import PUBLIC
+from live.api.routing import PUBLIC, public_base
 from live.catalog import service as catalog
 from live.errors import Forbidden
 from live.i18n import Translator, pick_language
@@ -48,15 +49,14 @@ def calendar_feed_page(ctx: PageCtx, campaign_id: int) -> Response:
     """The creator's "get my calendar link" button: a new feed URL, shown on this page only
     (its token is kept hashed), the one before revoked. A form POST with the page cookie:
     SameSite=Lax keeps other sites' forms from sending it, and their Origin is refused."""
-    origin = ctx.request.headers.get("origin")
-    if origin and origin != f"{ctx.request.url.scheme}://{ctx.request.url.netloc}":
+    if not same_site(ctx.request.headers, ctx.settings.public_url):
         raise Forbidden("the form came from another site", code="cross_site")
     me = ctx.principal
     assert me is not None and me.creator_id is not None, "creator tokens belong to a creator"
     with ctx.db.unit_of_work() as db:
         get_or_404(db, Campaign, campaign_id)
         _creator, token = catalog.new_calendar_token(db, me.creator_id)
-        feed_url = catalog.calendar_url(ctx.settings.public_url, token)
+        feed_url = catalog.calendar_url(ctx.public_url, token)
         view = build_calendar(db, campaign_id, ctx.t, viewer=me, feed_url=feed_url)
     return ctx.render("calendar.html", cal=view)
 
@@ -70,7 +70,7 @@ async def creator_feed(request: Request) -> Response:
             body: bytes = ical.creator_feed(
                 db,
                 request.path_params["feed_token"],
-                public_url=request.app.state.settings.public_url,
+                public_url=public_base(request),
                 t=t,
             )
             return body

@@ -16,7 +16,14 @@ from live.db import Database
 from live.errors import NotFound
 from live.hub.channels import Channels, Projection
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_NOT_FOUND
-from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
+from live.hub.sockets import (
+    caller,
+    exists,
+    refused_cross_site,
+    reject,
+    serve_channel,
+    websocket_access,
+)
 from live.sales.pipeline.snapshots import CHANNEL_KIND, campaign_channel, campaign_snapshot
 from live.schedule.models import Campaign
 
@@ -61,6 +68,8 @@ AUDIENCES: dict[str, Projection] = {
 @websocket_access(EVERYONE)
 async def campaign_socket(websocket: WebSocket) -> None:
     campaign_id = int(websocket.path_params["campaign_id"])
+    if await refused_cross_site(websocket):
+        return
     who = await caller(websocket)
     if who is None:
         await reject(websocket, CLOSE_BAD_TOKEN, "missing or bad token")

@@ -26,6 +26,7 @@ from live.schedule.models import (
     SessionStatus,
     session_cohosts,
 )
+from live.schedule.on_air import keep_taken_segments
 from live.schedule.rules import (
     check_session,
     lock_schedule,
@@ -197,19 +198,22 @@ def _segments(
     """The new run-of-show, in the given order; segments named by id keep their identity."""
     existing = {g.id: g for g in s.segments}
     result = []
-    for i, raw in enumerate(items):
-        item = _segment_in(i, raw)
-        data = item.model_dump(exclude={"id"})
-        if item.product_id is not None and db.get(Product, item.product_id) is None:
-            raise ValidationFailed.one(
-                f"segments.{i}.product_id", f"product {item.product_id} does not exist"
-            )
-        seg = existing.pop(item.id, None) if item.id is not None else None
-        seg = seg or Segment()
-        for key, value in data.items():
-            setattr(seg, key, value)
-        seg.position = i + 1
-        result.append(seg)
+    # Positions set here are parked by `_set_positions` before any flush: a product look-up
+    # autoflushing a half-renumbered run-of-show would fail on (session_id, position).
+    with db.no_autoflush:
+        for i, raw in enumerate(items):
+            item = _segment_in(i, raw)
+            data = item.model_dump(exclude={"id"})
+            if item.product_id is not None and db.get(Product, item.product_id) is None:
+                raise ValidationFailed.one(
+                    f"segments.{i}.product_id", f"product {item.product_id} does not exist"
+                )
+            seg = existing.pop(item.id, None) if item.id is not None else None
+            seg = seg or Segment()
+            for key, value in data.items():
+                setattr(seg, key, value)
+            seg.position = i + 1
+            result.append(seg)
     return result
 
 
@@ -279,7 +283,9 @@ def save_session(
     if made_up_code:
         s.code = _free_code(db, f"S{s.id:03d}")
     if segments is not None:
-        _set_positions(db, s, _segments(db, s, segments))
+        items = [_segment_in(i, raw) for i, raw in enumerate(segments)]
+        keep_taken_segments(db, s, items)
+        _set_positions(db, s, _segments(db, s, items))
     # Segments' products load once they are flushed: the search key names them.
     db.flush()
     db.refresh(s, ["host", "cohosts"])

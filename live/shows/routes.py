@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 
 from live.access.roles import PRODUCERS, Ctx, Role
-from live.api.fields import Page
+from live.api.fields import Page, local_time
 from live.api.routing import ApiRouter
 from live.errors import Forbidden, NotFound
 from live.hub import presence
 from live.hub.publish import RedisPublisher
 from live.logs import log_context
 from live.metrics import timing_show_command
+from live.schedule.models import LiveSession
 from live.shows import service
 from live.shows.mixer import MIXER
 from live.shows.models import ShowCommand
@@ -32,7 +33,7 @@ def publisher(ctx: Ctx) -> RedisPublisher:
 
 
 def overlay_url(ctx: Ctx, token: str) -> str:
-    return f"{ctx.settings.public_url}/overlays/overlay.html?token={token}"
+    return f"{ctx.public_url}/overlays/overlay.html?token={token}"
 
 
 @router.route(
@@ -93,6 +94,11 @@ def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
 )
 def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
     with ctx.db.reading() as db:
+        # Times in the campaign's offset, like the show state and every other response.
+        session = db.get(LiveSession, session_id)
+        if session is None:
+            raise NotFound("session", session_id)
+        zone = session.campaign.timezone
         rows = db.scalars(
             select(ShowCommand)
             .where(ShowCommand.session_id == session_id)
@@ -110,7 +116,7 @@ def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
                     "command_id": r.command_id,
                     "args": r.args,
                     "actor": r.actor,
-                    "at": r.at,
+                    "at": local_time(r.at, zone),
                     "obs": obs.get(r.command_id),
                 }
                 for r in rows

@@ -21,7 +21,14 @@ from live.api.routing import PUBLIC
 from live.db import Database
 from live.hub.channels import Channels
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_REVOKED, Hub
-from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
+from live.hub.sockets import (
+    caller,
+    exists,
+    refused_cross_site,
+    reject,
+    serve_channel,
+    websocket_access,
+)
 from live.schedule.models import LiveSession
 from live.shows.audiences import AUDIENCES, OVERLAY
 from live.shows.service import (
@@ -143,6 +150,8 @@ async def overlay_socket(websocket: WebSocket) -> None:
 @websocket_access(CONSOLES)
 async def console_socket(websocket: WebSocket) -> None:
     session_id = int(websocket.path_params["session_id"])
+    if await refused_cross_site(websocket):
+        return
     who = cast(Principal | None, await caller(websocket))  # the app's authenticator's kind
     if who is None:
         await reject(websocket, CLOSE_BAD_TOKEN, "missing or bad token")

@@ -1,13 +1,15 @@
 """The whole current state of a show, as every overlay and console receives it first.
 
 Changes carry whole objects (the whole state), so duplicates and reordering are harmless.
-Times are ISO timestamps; clients draw countdowns from them and the server time they are sent.
+Times are ISO timestamps in the campaign's offset (+07:00), as every other response gives them;
+clients draw countdowns from them and the server time they are sent.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -71,11 +73,14 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
     # flash sale's own units left come from its gate below.
     left = sales.stock_left(db, {p for p in (featured, flash_product) if p is not None})
     if flash is not None:
+        for key in FLASH_TIMES:
+            if isinstance(flash.get(key), str):
+                flash[key] = datetime.fromisoformat(flash[key])
         flash["product"] = product_card(flash_product, left)
         flash["remaining"] = flash_left(db, flash)
         flash["sold"] = max(0, int(flash["quantity"]) - flash["remaining"])
         flash["sold_out"] = flash["remaining"] == 0
-    return {
+    state = {
         "session": _session_facts(session),
         "show": _show_clock(show, _projected_end(show, session, segments, now)),
         "segments": segments,
@@ -85,6 +90,23 @@ def show_state(db: Session, session: LiveSession, show: Show, now: datetime) -> 
         "sales": sales.session_sales(db, session.id),
         "recent_purchases": sales.recent_purchases(db, session.id),
     }
+    return in_campaign_time(state, ZoneInfo(session.campaign.timezone or "Asia/Ho_Chi_Minh"))
+
+
+# The flash sale is kept as JSON on the show row: its times are ISO strings there.
+FLASH_TIMES = ("started_at", "ends_at")
+
+
+def in_campaign_time(value: Any, zone: ZoneInfo) -> Any:
+    """Every instant of the state in the campaign's offset: the same instant, written as the
+    schedule's and the sales' responses write theirs."""
+    if isinstance(value, datetime):
+        return value.astimezone(zone)
+    if isinstance(value, list):
+        return [in_campaign_time(v, zone) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: in_campaign_time(v, zone) for k, v in value.items()}
 
 
 def _session_facts(session: LiveSession) -> dict[str, Any]:

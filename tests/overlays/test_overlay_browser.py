@@ -65,13 +65,14 @@ def test_card_shows_the_featured_product_in_vietnamese(page, hub, shoot):
     assert text(page, "card-province") == "Hà Giang"
     assert text(page, "card-stars") == "★★★★★"
     assert page.eval_on_selector_all("#card-stars .dim", "d => d.length") == 1  # 4 of 5 lit
-    # Prices: dot grouping, a no-break space, ₫ after; the list price struck through.
-    assert text(page, "card-live") == f"125.000{NBSP}₫"
-    assert text(page, "card-list") == f"150.000{NBSP}₫"
+    # The product is on flash sale: the flash price is its price, the normal (live) price
+    # struck through beside it, nothing else — not the card's own discount.
+    assert text(page, "card-live") == f"99.000{NBSP}₫"
+    assert text(page, "card-list") == f"125.000{NBSP}₫"
     assert page.eval_on_selector("#card-list", "e => e.tagName") == "S"
     decoration = page.eval_on_selector("#card-list", "e => getComputedStyle(e).textDecorationLine")
     assert "line-through" in decoration
-    assert text(page, "card-off") == "−17%"
+    assert not page.is_visible("#card-off")
     assert text(page, "card-stock") == "Còn 120 sản phẩm"
     assert text(page, "flash-price") == f"99.000{NBSP}₫"
     assert text(page, "flash-left") == "Còn 37/100 suất"
@@ -90,6 +91,15 @@ def test_card_shows_the_featured_product_in_vietnamese(page, hub, shoot):
     assert family.startswith('"Be Vietnam Pro", "Noto Sans"')
     png = shoot(page, "card-default")
     assert not is_blank(png)
+    # The flash sale over: dot grouping, a no-break space, ₫ after; the list price struck
+    # through and the discount.
+    state = make_state(hub.server_now(), revision=2)
+    state["flash_sale"] = None
+    hub.change("show", state)
+    page.wait_for_function("() => document.getElementById('card-live').textContent[0] === '1'")
+    assert text(page, "card-live") == f"125.000{NBSP}₫"
+    assert text(page, "card-list") == f"150.000{NBSP}₫"
+    assert text(page, "card-off") == "−17%"
     assert page.errors == []
 
 
@@ -243,7 +253,7 @@ def test_english_labels(page, hub):
     assert text(page, "flash-soldout") == "Sold out"
     assert text(page, "card-stock") == "120 left"
     assert page.evaluate("() => document.documentElement.lang") == "en"
-    assert text(page, "card-live") == f"125.000{NBSP}₫"  # prices stay in đồng
+    assert text(page, "card-live") == f"99.000{NBSP}₫"  # prices stay in đồng (the flash one)
 
 
 def test_gap_new_epoch_and_duplicates(page, hub):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from live.api.cookies import csrf_token
 from live.db import Database
 from tests import factories
 from tests.conftest import auth
@@ -107,8 +108,10 @@ def test_a_link_with_a_token_becomes_the_cookie_the_socket_uses(
     assert f"sieulive_token={tokens['producer']}" in response.headers["set-cookie"]
     page = client.get(response.headers["location"])
     assert page.status_code == 200
-    # The show API takes Bearer tokens only; the console's script gets the viewer's own.
-    assert page_data(page.text)["api_token"] == tokens["producer"]
+    # The page carries no token: the script's calls ride the cookie, writes with its CSRF token.
+    assert tokens["producer"] not in page.text
+    assert "api_token" not in page_data(page.text)
+    assert page_data(page.text)["csrf_token"] == csrf_token(tokens["producer"])
 
 
 # What the pages say and carry

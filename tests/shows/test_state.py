@@ -72,3 +72,27 @@ def test_only_web_addresses_go_on_air(
         )
     state = producer.get(f"/api/sessions/{sid}/show").json()
     assert state["featured"]["buy_link"] == "https://shop.example.vn/a"
+
+
+def test_every_time_in_the_state_is_in_the_campaigns_offset(producer, show_session):
+    """Like every other response: 2026-…T19:00:00+07:00, never +00:00."""
+    import re
+
+    sid = show_session["id"]
+    ok(producer, sid, "go_live", 0)
+    ok(producer, sid, "next", 1)
+    ok(producer, sid, "flash_sale.start", 2, price=39_000, quantity=5, duration_seconds=60)
+    body = producer.get(f"/api/sessions/{sid}/show").text
+    stamps = re.findall(r'"(\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z))"', body)
+    assert len(stamps) >= 10, body
+    assert all(stamp.endswith("+07:00") for stamp in stamps), stamps
+    state = producer.get(f"/api/sessions/{sid}/show").json()
+    assert state["flash_sale"]["ends_at"].endswith("+07:00")
+
+
+def test_the_show_history_is_in_the_campaigns_offset_too(producer, show_session):
+    sid = show_session["id"]
+    ok(producer, sid, "go_live", 0)
+    history = producer.get(f"/api/sessions/{sid}/show/history").json()["items"]
+    assert history and history[0]["at"].endswith("+07:00")
+    assert producer.get("/api/sessions/999999/show/history").status_code == 404

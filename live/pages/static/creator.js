@@ -64,10 +64,20 @@
     tick();
   }
 
+  function ended() {
+    return show().phase === "ended";
+  }
+
   function renderNow() {
     var s = show();
     var seg = C.current(state);
     var box = $("[data-now]");
+    // The ended screen is the thank-you and the sales: no "now" label, no clock, no dashes.
+    var over = ended();
+    box.classList.toggle("is-ended", over);
+    $("[data-now-label]").hidden = over;
+    $("[data-timer]").hidden = over;
+    $("[data-progress-track]").hidden = over;
     box.classList.toggle("is-live", s.phase === "live");
     box.classList.toggle("is-held", s.phase === "held");
     var total = (state.segments || []).length;
@@ -89,6 +99,7 @@
   function renderProduct() {
     var p = state.featured;
     var box = $("[data-product]");
+    box.hidden = ended();
     box.classList.toggle("is-empty", !p);
     C.setText($("[data-product-name]"), p ? p.name : W.console_no_product);
     $("[data-prices]").hidden = !p;
@@ -96,14 +107,16 @@
     $("[data-points-title]").hidden = !p;
     var list = $("[data-points]");
     list.textContent = "";
-    if (!p) return;
-    C.setText($("[data-live-price]"), C.money(p.live_price));
-    var discounted = p.list_price && p.list_price > p.live_price;
-    C.setText($("[data-list-price]"), discounted ? C.money(p.list_price) : "");
-    C.setText(
-      $("[data-off]"),
-      discounted ? "\u2212" + Math.round((100 * (p.list_price - p.live_price)) / p.list_price) + "%" : ""
-    );
+    // No product on screen: no price either — not even the last one's, hidden or not.
+    var price = root.SieuFormat.priceNow(p, state.flash_sale);
+    C.setText($("[data-live-price]"), price ? C.money(price.price) : "");
+    C.setText($("[data-list-price]"), price && price.struck !== null ? C.money(price.struck) : "");
+    C.setText($("[data-off]"), price && price.off !== null ? "\u2212" + price.off + "%" : "");
+    $("[data-prices]").classList.toggle("is-flash", !!(price && price.flash));
+    if (!p) {
+      C.setText($("[data-stock]"), "");
+      return;
+    }
     var stock = typeof p.stock_left === "number" ? p.stock_left : null;
     C.setText($("[data-stock]"), stockText(stock));
     var said = points(p.talking_points);
@@ -123,7 +136,7 @@
   function renderFlash() {
     var f = state.flash_sale;
     var box = $("[data-flash]");
-    box.hidden = !f;
+    box.hidden = !f || ended();
     if (!f) return;
     var quantity = Number(f.quantity) || 0;
     var remaining = Math.max(0, Number(f.remaining) || 0);
@@ -140,6 +153,7 @@
     var seg = C.next(state);
     var title = $("[data-next-title]");
     var detail = $("[data-next-detail]");
+    $("[data-next]").hidden = ended();
     if (!seg) {
       C.setText(title, show().phase === "ended" ? "—" : W.console_last_segment);
       C.setText(detail, "");
@@ -150,7 +164,7 @@
     var p = seg.product_id ? products[seg.product_id] : null;
     if (p && p.name !== seg.title) parts.push(p.name);
     if (seg.kind === "flash_sale" && seg.flash_price) parts.push("⚡ " + C.money(seg.flash_price));
-    else if (p) parts.push(C.money(p.live_price));
+    else if (p) parts.push(C.money(p.live_price)); // up next: not on screen yet, so its plain price
     C.setText(detail, parts.join(" · "));
   }
 

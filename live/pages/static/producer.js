@@ -109,9 +109,14 @@
     var featured = state.featured;
     if (featured) {
       line.appendChild(document.createTextNode(featured.name + " · "));
-      var price = el("span", "money", C.money(state.flash_sale ? state.flash_sale.price : featured.live_price));
-      line.appendChild(price);
-      if (state.flash_sale) line.appendChild(document.createTextNode(" ⚡ " + W.console_flash_sale));
+      // The flash price only for the product on flash sale, with the normal price struck.
+      var now = root.SieuFormat.priceNow(featured, state.flash_sale);
+      line.appendChild(el("span", "money", C.money(now.price)));
+      if (now.struck !== null) {
+        line.appendChild(document.createTextNode(" "));
+        line.appendChild(el("s", "money", C.money(now.struck)));
+      }
+      if (now.flash) line.appendChild(document.createTextNode(" ⚡ " + W.console_flash_sale));
       if (typeof featured.stock_left === "number") {
         // The campaign stock less every unit sold: the figure the overlay and creator show.
         var left = featured.stock_left;
@@ -385,7 +390,9 @@
   };
 
   function call(method, path, body) {
-    var headers = { Authorization: "Bearer " + data.api_token };
+    // The page holds no API token: the call rides the HttpOnly cookie, and writes carry the
+    // page's CSRF token (live/api/cookies.py).
+    var headers = { "X-CSRF-Token": data.csrf_token || "" };
     if (body) headers["Content-Type"] = "application/json";
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () {
@@ -396,7 +403,7 @@
       headers: headers,
       body: body ? JSON.stringify(body) : undefined,
       cache: "no-store",
-      credentials: "omit",
+      credentials: "same-origin",
       signal: controller ? controller.signal : undefined,
     }).then(
       function (response) {

@@ -5,8 +5,8 @@
  * and fetches the figures again on every frame — coalesced to one fetch at a time and at most
  * one every MIN_GAP_MS, so a flash sale's thousand orders a second cost a few requests.
  *
- * The API takes the viewer's token as Bearer (never a cookie); downloads go through fetch and a
- * blob for the same reason. Plain ES2017 for Chromium 127.
+ * The page holds no API token: calls ride the HttpOnly page cookie, writes add the page's CSRF
+ * token (live/api/cookies.py). Plain ES2017 for Chromium 127.
  */
 (function (root) {
   "use strict";
@@ -121,7 +121,9 @@
   // The API
 
   function api(method, path, body) {
-    var headers = { Authorization: "Bearer " + data.api_token, Accept: "application/json" };
+    // The page holds no API token: calls ride the HttpOnly cookie, writes carry the page's
+    // CSRF token (live/api/cookies.py).
+    var headers = { "X-CSRF-Token": data.csrf_token || "", Accept: "application/json" };
     var opts = { method: method, headers: headers, credentials: "same-origin" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -147,9 +149,9 @@
   }
 
   function download(path) {
-    // A link can't carry the Bearer token: fetch the file, then hand the browser a blob.
-    var headers = { Authorization: "Bearer " + data.api_token };
-    return fetch(path, { headers: headers, credentials: "same-origin" }).then(function (r) {
+    // Fetched, then handed to the browser as a blob: a failure is shown on the page instead
+    // of navigating away to an error.
+    return fetch(path, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error(r.statusText);
       var disposition = r.headers.get("Content-Disposition") || "";
       var match = /filename="([^"]+)"/.exec(disposition);

@@ -171,7 +171,8 @@
   }
 
   fetch("/api/sessions/" + page.session_id + "/studio", {
-    headers: { Authorization: "Bearer " + page.api_token, Accept: "application/json" },
+    // The page's HttpOnly cookie is the credential (a read: no CSRF token needed).
+    headers: { Accept: "application/json" },
     credentials: "same-origin",
   })
     .then(function (r) {
