@@ -9,10 +9,22 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from live.text import nfc
 
 MAX_INT = 2_147_483_647  # PostgreSQL integer: bigger ids can't exist, say 404/422, not 500.
+# The error type of a rule between fields, which no JSON Schema can state (see `broken_rule`).
+RULE = "rule_broken"
+
+
+def broken_rule(message: str) -> PydanticCustomError:
+    """Raise it from a model validator for a rule between fields (`ends_on` before
+    `starts_on`): the answer is a 422 `rule_broken`, not a `validation_failed`, which is kept
+    for what the OpenAPI document states."""
+    return PydanticCustomError(RULE, message)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # JSON's "\ud800" escapes decode to lone surrogates: not text, and no database stores them.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -75,17 +87,11 @@ Line100 = Annotated[str, _limits(100, line=True, required=False), _bounded(_clea
 Line200 = Annotated[str, _limits(200, line=True, required=False), _bounded(_clean_line, 200, 0)]
 Line300 = Annotated[str, _limits(300, line=True, required=False), _bounded(_clean_line, 300, 0)]
 Required64 = Annotated[str, _limits(64, line=True, required=True), _bounded(_clean_line, 64, 1)]
-Required100 = Annotated[
-    str, _limits(100, line=True, required=True), _bounded(_clean_line, 100, 1)
-]
-Required300 = Annotated[
-    str, _limits(300, line=True, required=True), _bounded(_clean_line, 300, 1)
-]
+Required100 = Annotated[str, _limits(100, line=True, required=True), _bounded(_clean_line, 100, 1)]
+Required300 = Annotated[str, _limits(300, line=True, required=True), _bounded(_clean_line, 300, 1)]
 Prose1k = Annotated[str, _limits(1000, line=False, required=False), _bounded(_clean, 1000, 0)]
 Prose2k = Annotated[str, _limits(2000, line=False, required=False), _bounded(_clean, 2000, 0)]
-Prose10k = Annotated[
-    str, _limits(10_000, line=False, required=False), _bounded(_clean, 10_000, 0)
-]
+Prose10k = Annotated[str, _limits(10_000, line=False, required=False), _bounded(_clean, 10_000, 0)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Money = Annotated[int, Field(ge=0, le=MAX_INT, description="integer đồng (VND)")]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
@@ -105,17 +111,18 @@ DAY_PATTERN = f"^{_DAY}$"
 WHEN_PATTERN = f"^{_DAY}T{_TIME}{_OFFSET}?$"
 
 
-def _iso_text(pattern: str, what: str, kind: type) -> Any:
+def _iso_text(pattern: str, what: str, kind: type[date]) -> Any:
     compiled = re.compile(pattern)
 
-    def check(value: Any) -> Any:
+    def parse(value: Any) -> Any:
         if isinstance(value, kind):  # built in Python (an answer from a row), not sent
             return value
         if not isinstance(value, str) or not compiled.match(value):
             raise ValueError(f"must be {what}, in the years 2000 to 2100")
-        return value
+        # Parsed here, so strict validation (JSON bodies) gets the date itself.
+        return kind.fromisoformat(value)
 
-    return BeforeValidator(check)
+    return BeforeValidator(parse)
 
 
 When = Annotated[
@@ -197,6 +204,35 @@ Url = Annotated[
     _bounded(_clean_line, 1000, 0),
     AfterValidator(_web_url),
 ]
+
+
+def when(field: str, values: list[str], then: dict[str, Any], otherwise: dict[str, Any]) -> Any:
+    """A JSON Schema `if`/`then`/`else` for the document: what other fields must be when
+    `field` is one of `values`; the model validator enforcing it raises a ValueError (a
+    `validation_failed`, since the document states it)."""
+    return {
+        "if": {"required": [field], "properties": {field: {"enum": values}}},
+        "then": then,
+        "else": otherwise,
+    }
+
+
+def needs(*fields: str, minimum: int | None = None) -> dict[str, Any]:
+    """`then`: these fields must be sent, as numbers (at least `minimum`) or booleans."""
+    kind: dict[str, Any] = (
+        {"type": "integer"}
+        if minimum is None
+        else {
+            "type": "integer",
+            "minimum": minimum,
+        }
+    )
+    return {"required": list(fields), "properties": {f: kind for f in fields}}
+
+
+def absent(*fields: str) -> dict[str, Any]:
+    """`else`: these fields are left out or null."""
+    return {"properties": {f: {"type": "null"} for f in fields}}
 
 
 class Schema(BaseModel):

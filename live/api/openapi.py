@@ -117,6 +117,9 @@ def _request_body(e: ApiEndpoint, schemas: dict[Any, Any]) -> dict[str, Any] | N
             "required": True,
             "content": {JSON: {"schema": schemas[(e.body, "validation")]}},
         }
+    if e.body_kind == "upload" and e.limit == "body":
+        # A raw body the handler reads itself (a signed webhook): JSON it checks on its own.
+        return {"required": True, "content": {JSON: {"schema": {}}}}
     if e.body_kind == "upload":
         return {
             "required": True,

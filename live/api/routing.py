@@ -17,6 +17,7 @@ authenticator the app registers at assembly (`app.state.authenticator`, see `liv
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -33,7 +34,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from live import jsontext
-from live.api.fields import MAX_INT
+from live.api.fields import MAX_INT, RULE
 from live.api.jsonparse import parse_json
 from live.db import Database
 from live.errors import (
@@ -42,6 +43,7 @@ from live.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    RuleBroken,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -301,18 +303,56 @@ def validation_fields(exc: ValidationError, prefix: str = "") -> list[dict[str, 
     return fields
 
 
+def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFailed:
+    """The 422 for `exc`: `RuleBroken` when every error is a rule between fields, which no
+    JSON Schema states; `ValidationFailed` when some field breaks its documented schema."""
+    fields = validation_fields(exc, prefix)
+    if all(err["type"] == RULE for err in exc.errors(include_url=False, include_input=False)):
+        return RuleBroken(fields)
+    return ValidationFailed(fields)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def surrogate_at(data: Any, path: str = "") -> str | None:
+    """Where a lone surrogate (JSON's "\ud800", not text) is in `data`: its dotted path.
+    Bodies are at most `MAX_DEPTH` deep (the parser checked), so recursing is safe."""
+    if isinstance(data, str):
+        return path or "body" if _SURROGATE.search(data) else None
+    items: Iterable[tuple[Any, Any]] = ()
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    for key, value in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return where
+        found = surrogate_at(value, where)
+        if found is not None:
+            return found
+    return None
+
+
 async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel:
     content_type = request.headers.get("content-type", "")
     if content_type and "json" not in content_type.split(";")[0].lower():
         raise UnsupportedMediaType("send JSON: Content-Type: application/json")
     raw = await read_body(request, request.app.state.settings.max_body_bytes)
+    # Our parser first: depth, number size and NaN are a 400 before pydantic sees the text.
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise ValidationFailed.one("body", "must be a JSON object")
+    where = surrogate_at(data)
+    if where is not None:
+        # pydantic's JSON parser refuses the whole body; name the field instead.
+        raise ValidationFailed.one(where, "must be valid Unicode text (a lone surrogate was sent)")
     try:
-        return model.model_validate(data)
+        # Strict JSON: a number is a number, not "5" or 5.0 or true, as the document says.
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        raise ValidationFailed(validation_fields(exc)) from exc
+        raise validation_failed(exc) from exc
     except RecursionError as exc:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
 
@@ -321,7 +361,7 @@ def parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        raise ValidationFailed(validation_fields(exc, "query.")) from exc
+        raise validation_failed(exc, "query.") from exc
 
 
 def shaped(spec: ApiEndpoint, result: Any) -> Any:

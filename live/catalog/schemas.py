@@ -26,6 +26,8 @@ from live.api.fields import (
     Schema,
     Url,
     When,
+    as_utc,
+    broken_rule,
     left_out,
     local_time,
 )
@@ -81,7 +83,7 @@ class ProductIn(Schema):
     @model_validator(mode="after")
     def _live_price_not_above_list(self) -> ProductIn:
         if self.live_price > self.list_price:
-            raise ValueError("live_price must not be above list_price")
+            raise broken_rule("live_price must not be above list_price")
         return self
 
 
@@ -114,8 +116,8 @@ class AvailabilityIn(Schema):
 
     @model_validator(mode="after")
     def _ordered(self) -> AvailabilityIn:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+        if as_utc(self.ends_at) <= as_utc(self.starts_at):
+            raise broken_rule("ends_at must be after starts_at")
         return self
 
 

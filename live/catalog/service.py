@@ -34,7 +34,7 @@ from live.catalog.schemas import (
     SupplierQuery,
 )
 from live.catalog.uses import USES
-from live.errors import Conflict, ValidationFailed
+from live.errors import Conflict, RuleBroken
 from live.text import search_key
 from live.tokens import new_secret, secret_hash
 
@@ -53,7 +53,6 @@ def _flush_unique(db: Session, what: str, field: str) -> None:
 
 
 # Suppliers
-
 
 
 def list_suppliers(db: Session, q: SupplierQuery) -> tuple[list[Supplier], int]:
@@ -92,7 +91,6 @@ def delete_supplier(db: Session, supplier_id: int) -> None:
 # Products
 
 
-
 def products_query(q: ProductQuery) -> Select[Any]:
     stmt = (
         select(Product)
@@ -123,7 +121,7 @@ def save_product(
     product = product or Product()
     certifications = data.pop("certifications", None)
     if "supplier_id" in data and db.get(Supplier, data["supplier_id"]) is None:
-        raise ValidationFailed.one("supplier_id", f"supplier {data['supplier_id']} does not exist")
+        raise RuleBroken.one("supplier_id", f"supplier {data['supplier_id']} does not exist")
     reviewed = "qc_status" in data and data["qc_status"] != product.qc_status
     for key, value in data.items():
         setattr(product, key, value)
@@ -132,7 +130,7 @@ def save_product(
         and product.list_price is not None
         and (product.live_price > product.list_price)
     ):
-        raise ValidationFailed.one("live_price", "must not be above list_price")
+        raise RuleBroken.one("live_price", "must not be above list_price")
     if reviewed and product.qc_status != QualityStatus.pending and not product.qc_reviewer:
         product.qc_reviewer = reviewer or None
     if certifications is not None:
@@ -166,7 +164,6 @@ def delete_product(db: Session, product_id: int) -> None:
 # Retailers
 
 
-
 def list_retailers(db: Session, q: NameQuery) -> tuple[list[Retailer], int]:
     stmt = select(Retailer).order_by(Retailer.name, Retailer.id)
     if q.q:
@@ -189,7 +186,6 @@ def delete_retailer(db: Session, retailer_id: int) -> None:
 
 
 # Creators
-
 
 
 def list_creators(db: Session, q: NameQuery) -> tuple[list[Creator], int]:

@@ -10,10 +10,9 @@ minutes of lag behind the dashboards.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import redis
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from live.access.roles import Ctx
 from live.api.jsonparse import parse_json
@@ -31,6 +30,12 @@ from live.sales.intake.events import parse_body
 from live.sales.tasks import enqueue_drain
 
 router = ApiRouter(tag="sales")
+
+
+class Accepted(BaseModel):
+    accepted: int = Field(description="how many events were queued")
+
+
 PLATFORMS = {p.value for p in Platform}
 PRECHECK_BYTES = 4096  # about ten events
 
@@ -49,7 +54,7 @@ PRECHECK_BYTES = 4096  # about ten events
         "503": "the order inbox (Redis) is unavailable: retry after Retry-After seconds",
     },
 )
-def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
+def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> Accepted:
     if platform not in PLATFORMS:
         raise NotFound("platform", platform)
     settings = ctx.settings
@@ -84,7 +89,7 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise _inbox_full(exc.limit) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise _unavailable() from exc
-    return {"accepted": len(events)}
+    return Accepted(accepted=len(events))
 
 
 def _inbox_full(limit: int) -> TooManyRequests:
