@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -125,7 +126,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return ApiResponse(body, status_code=500)
 
 
-def channel_states(db: Database, redis: Any) -> Channels:
+def channel_states(db: Database, redis: Redis) -> Channels:
     """Each area's channels and how the hub reads their whole state."""
     channels = Channels()
     show_sockets.register_channel(channels, db)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+
+from redis import Redis
 
 from live.sales.pipeline.service import more_waiting
 from live.sales.tasks import drain_waiting, enqueue_drain
@@ -22,7 +23,7 @@ TICK_SECONDS = 1.0
 
 
 class Watchdog:
-    def __init__(self, redis: Any, tick: float = TICK_SECONDS) -> None:
+    def __init__(self, redis: Redis, tick: float = TICK_SECONDS) -> None:
         self.redis = redis
         self.tick = tick
         self._stop = threading.Event()

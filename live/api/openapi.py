@@ -127,6 +127,7 @@ def _request_body(e: ApiEndpoint, schemas: dict[Any, Any]) -> dict[str, Any] | N
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
+                        "required": ["file"],
                         "properties": {"file": {"type": "string", "format": "binary"}},
                     }
                 }

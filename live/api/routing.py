@@ -312,6 +312,17 @@ def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFaile
     return ValidationFailed(fields)
 
 
+def integral(data: Any) -> Any:
+    """`data` with every number that has no fraction (5.0, 1e3) as an int."""
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    if isinstance(data, dict):
+        return {k: integral(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [integral(v) for v in data]
+    return data
+
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -349,8 +360,10 @@ async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel
         # pydantic's JSON parser refuses the whole body; name the field instead.
         raise ValidationFailed.one(where, "must be valid Unicode text (a lone surrogate was sent)")
     try:
-        # Strict JSON: a number is a number, not "5" or 5.0 or true, as the document says.
-        return model.model_validate_json(raw, strict=True)
+        # Strict JSON, as the document says: a number is a number, not "5" or true; 5.0 is
+        # the integer 5 (JSON Schema's reading), so integral numbers are made ints first.
+        text = jsontext.dumps(integral(data), compact=True)
+        return model.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise validation_failed(exc) from exc
     except RecursionError as exc:

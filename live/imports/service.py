@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -122,7 +123,7 @@ def run_file_import(
 
 def create_import(
     db: Database,
-    redis: Any,
+    redis: Redis,
     *,
     filename: str,
     content: bytes,
@@ -170,7 +171,7 @@ def _stopped(reason: str) -> dict[str, Any]:
     return {"sheet": "", "line": 0, "field": "", "message": f"{reason}; nothing was imported"}
 
 
-def run_stored_import(db: Database, redis: Any, import_id: int) -> dict[str, Any] | None:
+def run_stored_import(db: Database, redis: Redis, import_id: int) -> dict[str, Any] | None:
     """Run a queued import. Queues deliver at least once: a finished job is left alone, and a
     job cut short (its worker killed) is simply run again, its transaction having rolled back."""
     with db.unit_of_work() as session:
@@ -244,7 +245,7 @@ def _finish(
 # Reading jobs
 
 
-def _progress(job: ImportJob, redis: Any) -> int:
+def _progress(job: ImportJob, redis: Redis) -> int:
     processed = job.processed_rows
     if job.status is ImportStatus.running:
         try:
@@ -254,20 +255,20 @@ def _progress(job: ImportJob, redis: Any) -> int:
     return processed
 
 
-def import_brief(job: ImportJob, redis: Any) -> ImportBrief:
+def import_brief(job: ImportJob, redis: Redis) -> ImportBrief:
     live = {"processed_rows": _progress(job, redis)}
     return ImportBrief.model_validate(job).model_copy(update=live)
 
 
-def import_out(job: ImportJob, redis: Any) -> ImportOut:
+def import_out(job: ImportJob, redis: Redis) -> ImportOut:
     live = {"processed_rows": _progress(job, redis)}
     return ImportOut.model_validate(job).model_copy(update=live)
 
 
-def get_import(session: Session, redis: Any, import_id: int) -> ImportOut:
+def get_import(session: Session, redis: Redis, import_id: int) -> ImportOut:
     return import_out(get_or_404(session, ImportJob, import_id, "import"), redis)
 
 
-def list_imports(session: Session, redis: Any, page: Page) -> tuple[list[ImportBrief], int]:
+def list_imports(session: Session, redis: Redis, page: Page) -> tuple[list[ImportBrief], int]:
     rows, total = paginate(session, select(ImportJob).order_by(ImportJob.id.desc()), page)
     return [import_brief(r, redis) for r in rows], total
