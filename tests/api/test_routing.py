@@ -209,3 +209,11 @@ def test_the_document_states_what_text_and_dates_must_be(client: TestClient) -> 
     campaign = doc["components"]["schemas"]["CampaignIn"]["properties"]
     assert campaign["starts_on"]["pattern"].startswith("^(?:(?:20\\d\\d|2100)")
     assert "Asia/Ho_Chi_Minh" in campaign["timezone"]["enum"]
+
+
+def test_sub_resources_of_a_missing_session_are_404(producer: TestClient) -> None:
+    # …/show/history answered 200 {"items": []} for a session that doesn't exist.
+    for path in ("show", "show/history", "show/clients", "sales"):
+        answer = producer.get(f"/api/sessions/99999/{path}")
+        assert answer.status_code == 404, path
+        assert answer.json()["error"]["code"] == "not_found"
