@@ -15,7 +15,7 @@ from live.api.crud import get_or_404
 from live.api.fields import LOCAL_TIMEZONE, Page
 from live.api.routing import CSV, JSON, XLSX, ApiRouter
 from live.catalog.models import Retailer
-from live.errors import Forbidden, NotFound
+from live.errors import Forbidden, NotFound, RuleBroken
 from live.sales.reporting import exports, orders, shortlist
 from live.sales.reporting.aggregates import zero_figures
 from live.sales.reporting.leaderboard import filter_options, leaderboard
@@ -65,12 +65,11 @@ def own_supplier(ctx: Ctx, supplier_id: int) -> None:
 
 
 def my_retailer(ctx: Ctx) -> int:
-    # Nothing the request could change: the token itself may not do this (403, not a 422).
+    # The role may call the route (no 403); the token lacks what no document can state.
     if ctx.me.retailer_id is None:
-        raise Forbidden(
+        raise RuleBroken.one(
+            "token.retailer_id",
             "this retailer token names no retailer; a producer makes one with retailer_id",
-            code="no_retailer",
-            details={"field": "token.retailer_id"},
         )
     return ctx.me.retailer_id
 

@@ -321,9 +321,9 @@ def test_shortlist_refusals_name_the_field(client: Any, scene: SalesScene) -> No
     assert long_note.status_code == 422
     assert long_note.json()["error"]["details"]["fields"][0]["field"] == "note"
     nobody = client.get("/api/shortlist", headers=scene.auth("retailer_without"))
-    assert nobody.status_code == 403
-    assert nobody.json()["error"]["code"] == "no_retailer"
-    assert nobody.json()["error"]["details"]["field"] == "token.retailer_id"
+    assert nobody.status_code == 422
+    assert nobody.json()["error"]["code"] == "rule_broken"
+    assert nobody.json()["error"]["details"]["fields"][0]["field"] == "token.retailer_id"
     producer = client.post(
         "/api/shortlist", json={"product_id": scene.sauce}, headers=scene.auth("producer")
     )
