@@ -105,7 +105,7 @@
     },
   };
 
-  var ELEMENTS = ["card", "flash", "goal", "ticker"];
+  var ELEMENTS = ["card", "flash", "ticker"];
   var POSITIONS = [
     "bottom-left",
     "bottom-center",

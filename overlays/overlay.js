@@ -27,7 +27,6 @@
     flash: $("flash"),
     band: $("band"),
     ticker: $("ticker"),
-    goal: $("goal"),
     mark: $("mark"),
   };
 
@@ -175,21 +174,6 @@
     tick();
   }
 
-  function renderGoal(state) {
-    var sales = state.sales || {};
-    var goal = Number(state.session && state.session.sales_goal) || 0;
-    var revenue = Number(sales.revenue) || 0;
-    var on = wants("goal") && goal > 0;
-    toggle(el.goal, on);
-    setText("goal-revenue", F.money(revenue));
-    setText("goal-of", goal > 0 ? W.of(goal) : "");
-    var pct = goal > 0 ? (100 * revenue) / goal : 0;
-    setText("goal-pct", Math.floor(pct) + "%");
-    $("goal-bar").style.width = Math.min(100, pct).toFixed(2) + "%";
-    el.goal.classList.toggle("reached", pct >= 100);
-    return on;
-  }
-
   function purchaseKey(p) {
     return [p.at, p.product_name, p.province, p.quantity].join("|");
   }
@@ -239,14 +223,14 @@
     shown = state;
     blanked = false;
     var show = state.show || {};
-    // An ended show takes the product off air; goal and ticker may stay for the wrap-up.
+    // An ended show takes the product off air; the ticker may stay for the wrap-up.
     var onAir = show.phase !== "ended";
     renderCard(state, onAir);
     renderFlash(state, onAir);
-    var goalOn = renderGoal(state);
+    // No goal or revenue on air: the overlay's token sees only what it draws (docs/realtime.md).
     var tickerOn = renderTicker(state);
-    toggle(el.band, goalOn || tickerOn);
-    el.stage.classList.toggle("band-on", goalOn || tickerOn);
+    toggle(el.band, tickerOn);
+    el.stage.classList.toggle("band-on", tickerOn);
     toggle(el.mark, opts.preview && !!show.rehearsal);
     el.stage.classList.add("ready");
   }
@@ -258,7 +242,7 @@
     lastProductId = null;
     panel(el.card, false);
     panel(el.flash, false);
-    [el.band, el.ticker, el.goal, el.mark].forEach(function (node) {
+    [el.band, el.ticker, el.mark].forEach(function (node) {
       toggle(node, false);
     });
   }

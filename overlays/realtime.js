@@ -7,7 +7,8 @@
  *   server → {"type":"state"|"change","channel","kind","epoch","seq","server_time","data"}
  *            {"type":"heartbeat","epoch","server_time"}   every 20 s
  *            {"type":"pong","client_time","server_time"}
- *   client → {"type":"hello","kind","name","version","revision"}   on every open
+ *   client → {"type":"hello","kind","name","version","revision",
+ *             "instance","retry_max_ms","reconnects"}                on every open
  *            {"type":"shown","revision"}                         after each applied state
  *            {"type":"ping","client_time"}                       every 10 s
  *            {"type":"resync"}                                   after a gap or a new epoch
@@ -18,7 +19,10 @@
  *     changes until it arrives; a seq at or below the last one is a duplicate (or already in
  *     the state we hold) and is ignored;
  *   - hearing nothing for two heartbeat ceilings (2 × 25 s) means a dead link: drop and redial;
- *   - redial forever with exponential backoff and full jitter; never throw into the page;
+ *   - redial forever, never throw into the page: exponential backoff from 250 ms with full
+ *     jitter, capped at 1 s whatever the outage's length, so a page is back within about
+ *     1 s of the server's return (docs/realtime.md "Coming back after a restart" says why
+ *     the cap is low: a try at a server that is down costs it nothing);
  *   - a token refused or revoked (4401, 4410, also 4403/4404) retries slowly and forgets the
  *     state, so an overlay on a revoked URL can never put an old card back on air.
  *
@@ -33,8 +37,8 @@
     pingMs: 10000, // often enough for a fresh clock offset, rare enough to cost nothing
     silenceMs: 50000, // 2 × the 25 s heartbeat ceiling: silence this long is a dead link
     resyncTimeoutMs: 10000, // a resync the server never answered: redial instead
-    backoffBaseMs: 500,
-    backoffMaxMs: 15000,
+    backoffBaseMs: 250,
+    backoffMaxMs: 1000, // the cap: back within 1 s of the server's return, however long away
     deniedRetryMs: 30000, // refused tokens: retry slowly, a producer may fix the URL's token
     stableMs: 10000, // a connection that lived this long resets the backoff
     offsetSamples: 6, // clock offset: best (shortest round trip) of the last few pongs
@@ -45,8 +49,16 @@
   var DENIED = { 4401: "unauthorized", 4403: "forbidden", 4404: "not_found", 4410: "revoked" };
   var TOO_SLOW = 4408; // the server dropped us for lagging: redial and resync, nothing more
 
+  function newInstance() {
+    // This page's id in the producer's list of clients, the same across its reconnections.
+    var id = "";
+    for (var i = 0; i < 16; i++) id += "abcdefghijklmnopqrstuvwxyz0123456789".charAt(Math.floor(Math.random() * 36));
+    return id;
+  }
+
   function connect(opts) {
     opts = opts || {};
+    var instance = newInstance();
     var cfg = {};
     Object.keys(DEFAULTS).forEach(function (k) {
       cfg[k] = typeof opts[k] === "number" ? opts[k] : DEFAULTS[k];
@@ -254,7 +266,8 @@
 
     function backoff() {
       // Full jitter: anywhere between 0 and the doubled ceiling, so a room full of overlays
-      // that lost the same server does not come back in one wave.
+      // that lost the same server does not come back in one wave; the ceiling stops at
+      // backoffMaxMs however long the outage lasts.
       var ceiling = Math.min(cfg.backoffMaxMs, cfg.backoffBaseMs * Math.pow(2, attempts));
       attempts += 1;
       return Math.max(50, Math.round(Math.random() * ceiling));
@@ -275,7 +288,10 @@
         seq = 0;
         delay = Math.round(cfg.deniedRetryMs * (0.5 + Math.random() * 0.5));
       } else {
-        delay = code === TOO_SLOW ? Math.round(Math.random() * cfg.backoffBaseMs) : backoff();
+        // Dropped for lagging, or told the server is going away (a deploy, 1001/1012): the
+        // server (or its successor) is there or nearly so; come back soon, spread out.
+        var soon = code === TOO_SLOW || code === 1001 || code === 1012;
+        delay = soon ? Math.round(Math.random() * cfg.backoffBaseMs) : backoff();
       }
       retryTimer = setTimeout(open, delay);
       setStatus(denied || "reconnecting", {
@@ -328,6 +344,9 @@
           name: opts.name || "",
           version: opts.version || VERSION,
           revision: revisionOf(state),
+          instance: instance,
+          retry_max_ms: cfg.backoffMaxMs,
+          reconnects: Math.max(0, counters.connects - 1),
         });
         ping();
         pingTimer = setInterval(ping, cfg.pingMs);

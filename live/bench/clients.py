@@ -46,6 +46,7 @@ async def _connection(
     gate: asyncio.Semaphore,
     ready: asyncio.Event,
     opened: list[int],
+    firsts: list[float] | None = None,
 ) -> None:
     seen: set[int] = set()
     tally.per_connection[target].append(seen)
@@ -55,10 +56,12 @@ async def _connection(
             compression=None,
             ping_interval=None,
             max_size=None,
-            open_timeout=120,
+            open_timeout=STORM_TIMEOUT_S,
             close_timeout=1,
         )
         await ws.recv(decode=False)  # the whole state comes first
+    if firsts is not None:
+        firsts.append(time.time())
     opened[0] += 1
     if opened[0] == sum(tally.counts.values()):
         ready.set()
@@ -75,21 +78,68 @@ async def _connection(
             await ws.close()
 
 
+async def _storm(
+    name: str,
+    url: str,
+    count: int,
+    tally: Tally,
+    tasks: list[asyncio.Task[None]],
+    opened: list[int],
+) -> tuple[float, int]:
+    """Open `count` connections at once (a restart's reconnect storm: every overlay redials
+    within the same second); returns when the last one had its first state, and how many did."""
+    ready = asyncio.Event()
+    firsts: list[float] = []
+    gate = asyncio.Semaphore(count)  # no gate: all at once
+    before = opened[0]
+    failed = [0]
+
+    async def one() -> None:
+        try:
+            await _connection(url, name, tally, gate, ready, opened, firsts)
+        except Exception:
+            failed[0] += 1
+
+    tasks += [asyncio.create_task(one()) for _ in range(count)]
+    deadline = time.monotonic() + STORM_TIMEOUT_S
+    while opened[0] - before + failed[0] < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return (max(firsts) if firsts else time.time()), opened[0] - before
+
+
+STORM_TIMEOUT_S = 180.0
+
+
 async def _main(
-    targets: list[tuple[str, str, int]], reports: Queue[Any], orders: Queue[Any], proc: int
+    targets: list[tuple[str, str, int]],
+    reports: Queue[Any],
+    orders: Queue[Any],
+    proc: int,
+    storm: bool = False,
 ) -> None:
     tally = Tally({name: count for name, _url, count in targets}, reports, proc)
     gate = asyncio.Semaphore(CONNECTS_IN_FLIGHT)
     ready = asyncio.Event()
     opened = [0]
-    tasks = [
-        asyncio.create_task(_connection(url, name, tally, gate, ready, opened))
-        for name, url, count in targets
-        for _ in range(count)
-    ]
-    await ready.wait()
-    reports.put(("ready", proc, opened[0]))
     loop = asyncio.get_running_loop()
+    tasks: list[asyncio.Task[None]] = []
+    if storm:
+        # One target at a time, each on the driver's word ("go", name), all its connections at
+        # once; the driver hears when the last first state arrived.
+        reports.put(("spawned", proc))
+        for name, url, count in targets:
+            order = await loop.run_in_executor(None, orders.get)
+            assert order == ("go", name), order
+            last, got = await _storm(name, url, count, tally, tasks, opened)
+            reports.put(("stormed", proc, name, last, got))
+    else:
+        tasks = [
+            asyncio.create_task(_connection(url, name, tally, gate, ready, opened))
+            for name, url, count in targets
+            for _ in range(count)
+        ]
+        await ready.wait()
+    reports.put(("ready", proc, opened[0]))
     await loop.run_in_executor(None, orders.get)  # "stop"
     received = {
         target: [len(seen) for seen in conns] for target, conns in tally.per_connection.items()
@@ -101,7 +151,11 @@ async def _main(
 
 
 def run(
-    targets: list[tuple[str, str, int]], reports: Queue[Any], orders: Queue[Any], proc: int
+    targets: list[tuple[str, str, int]],
+    reports: Queue[Any],
+    orders: Queue[Any],
+    proc: int,
+    storm: bool = False,
 ) -> None:
     """Entry point of one client process."""
     from live.limits import raise_file_limit
@@ -110,6 +164,6 @@ def run(
     try:
         import uvloop
     except ImportError:
-        asyncio.run(_main(targets, reports, orders, proc))
+        asyncio.run(_main(targets, reports, orders, proc, storm))
     else:
-        uvloop.run(_main(targets, reports, orders, proc))
+        uvloop.run(_main(targets, reports, orders, proc, storm))

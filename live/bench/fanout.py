@@ -4,7 +4,9 @@ It starts real servers — the app (`sieulive serve`), the app with the naive pe
 `await send` loop (SIEULIVE_HUB_MODE=naive), and a bare `websockets` broadcast server —
 connects N websocket clients to each from separate processes over loopback, then sends
 feature-product commands through the HTTP API, alternating between the three every round so
-machine drift cancels out. It prints one JSON object.
+machine drift cancels out. Then the reconnect storm (`live/bench/reconnect.py`): ONE web
+process, the demo's session, 10,000 clients at once against the app and the floor. It prints
+one JSON object.
 """
 
 from __future__ import annotations
@@ -324,13 +326,32 @@ def _command(
     return int(response.json()["state"]["show"]["revision"])
 
 
-def main(clients: int, rounds: int, client_procs: int, web_processes: int, as_json: bool) -> int:
+def main(
+    clients: int,
+    rounds: int,
+    client_procs: int,
+    web_processes: int,
+    as_json: bool,
+    *,
+    storm_clients: int = 10_000,
+    phases: str = "all",
+) -> int:
+    from live.bench import reconnect
+    from live.redis_conn import resolve_url
+
     settings = load_settings()
     if settings.database_url is None or settings.redis_url is None:
         # Embedded defaults in a throwaway folder: the benchmark never touches dev data.
         folder = Path(tempfile.mkdtemp(prefix="sieulive-bench-"))
         settings = settings.with_overrides(data_dir=folder)
-    result = run(clients, rounds, client_procs, web_processes, settings)
+    result: dict[str, Any] = {}
+    if phases in ("all", "fanout"):
+        result = run(clients, rounds, client_procs, web_processes, settings)
+    if phases in ("all", "storm"):
+        raise_file_limit()
+        result["reconnect_storm"] = reconnect.run(
+            settings, resolve_url(settings), storm_clients, client_procs, rounds
+        )
     if as_json:
         print(json.dumps(result))
     else:

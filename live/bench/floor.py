@@ -1,8 +1,9 @@
 """The floor: a bare `websockets` broadcast server with no application logic at all.
 
-Clients connect to /ws; a driver on /control sends {"seq": n, "size": bytes} and the server
+Clients connect to /ws and get a first frame (of `FIRST_SIZE` bytes: the app's whole state,
+in the reconnect storm); a driver on /control sends {"seq": n, "size": bytes} and the server
 broadcasts a frame of that size to every client with `websockets.broadcast`, answering with the
-time it took. Run: python -m live.bench.floor PORT
+time it took. Run: python -m live.bench.floor PORT [FIRST_SIZE]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def payload(seq: int, size: int) -> str:
     return head + "x" * max(0, size - len(head) - 2) + '"}'
 
 
-async def main(port: int) -> None:
+async def main(port: int, first_size: int = 64) -> None:
     clients: set[ServerConnection] = set()
 
     async def handler(ws: ServerConnection) -> None:
@@ -39,7 +40,7 @@ async def main(port: int) -> None:
             return
         clients.add(ws)
         try:
-            await ws.send(payload(0, 64))  # a first frame, as the app's state-first frame
+            await ws.send(payload(0, first_size))  # as the app's state-first frame
             await ws.wait_closed()
         finally:
             clients.discard(ws)
@@ -58,9 +59,10 @@ async def main(port: int) -> None:
 
 
 if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:3]]
     try:
         import uvloop
     except ImportError:
-        asyncio.run(main(int(sys.argv[1])))
+        asyncio.run(main(*args))
     else:
-        uvloop.run(main(int(sys.argv[1])))
+        uvloop.run(main(*args))

@@ -9,6 +9,12 @@
   client gets a bounded queue and a writer task instead: slower, same guarantees.
 - Every frame carries the process's epoch (new at each boot) and the channel's sequence number;
   the first frame of every connection is the whole state.
+- Each connection belongs to an audience (overlay, producer, supplier…): a whole state reaches
+  it only through the projection its area registered (`live/hub/channels.py`). A change is
+  projected and encoded once per audience present, never per connection.
+- A connection's first state costs no database round trip: the channel's state is read once
+  (one read in flight per channel, whoever asks), kept fresh by the changes, and its encoded
+  JSON shared by every connection of the audience until the next change.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,6 +37,7 @@ from websockets.frames import Frame, Opcode
 
 from live.api.jsonparse import parse_json
 from live.errors import BadRequest
+from live.hub import presence
 from live.hub.channels import Channels
 from live.hub.publish import encode, topic_prefix
 
@@ -40,8 +48,13 @@ BUFFER_FRAMES = 256
 # Unsent bytes a client may have before it counts as too slow: ~a minute of show states.
 BUFFER_BYTES = 1 << 20
 # A whole state read from the DB serves the connections of the next moments too: after a
-# deploy thousands of overlays reconnect at once, and each would otherwise read it again.
+# deploy thousands of overlays reconnect at once, and each would otherwise read it again. (A
+# change refreshes the copy at once; the bound is for edits that publish none, a title say.)
 STATE_CACHE_SECONDS = 2.0
+
+# Connections set up (handshake answered, first state written) at once; the others wait their
+# turn. Each setup is well under a millisecond of CPU, so a turn of the event loop stays short.
+SETUPS_AT_ONCE = 32
 
 # What a client sends (hello, ping, shown) is a few hundred bytes; nothing bigger is read.
 MAX_CLIENT_MESSAGE = 16 * 1024
@@ -104,9 +117,12 @@ class Client:
     websocket: WebSocket
     channel: str
     role: str
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    # Who the connection is for, as its area's projections name it (default: the role).
+    audience: str = ""
+    id: str = field(default_factory=lambda: os.urandom(6).hex())
     info: dict[str, Any] = field(default_factory=dict)
     dropped: bool = False
+    close_code: int | None = None  # the client's, when it closed the connection itself
     transport: asyncio.Transport | None = None
     # Frames held back until the whole state has been written first.
     pending: list[tuple[str, bytes]] | None = field(default_factory=list)
@@ -121,6 +137,10 @@ class Client:
             self.pending.append((text, wire or b""))
             return True
         return self.write(text, wire)
+
+    def __post_init__(self) -> None:
+        if not self.audience:
+            self.audience = self.role
 
     def write(self, text: str, wire: bytes | None) -> bool:
         transport = self.transport
@@ -150,7 +170,11 @@ class Client:
 class Hub:
     def __init__(self, redis: Any, channels: Channels, *, naive: bool = False) -> None:
         self.redis = redis  # redis.asyncio client
+        self.presence = presence.Writer(redis)
+        # Pages registered in presence per (channel, role) on this process (sockets.py caps it).
+        self.pages: collections.Counter[tuple[str, str]] = collections.Counter()
         self.prefix = topic_prefix(redis)
+        self.registry = channels
         self.load_state = channels.load
         self.whole_state_kinds = channels.whole_state_kinds()
         self.epoch = uuid.uuid4().hex
@@ -166,7 +190,14 @@ class Hub:
         self.naive = naive
         self._naive_tasks: set[asyncio.Task[None]] = set()
         self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
-        self._states: dict[str, tuple[float, dict[str, Any]]] = {}
+        # channel -> (read at, whole state, version): the freshest copy this process holds.
+        self._states: dict[str, tuple[float, dict[str, Any], int]] = {}
+        self._admission: asyncio.Semaphore | None = None
+        self._versions = itertools.count(1)
+        # One read of a channel's state in flight at a time, whoever asks for it.
+        self._loading: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # (channel, audience) -> (version, the projected state's JSON): encoded once, shared.
+        self._encoded: dict[tuple[str, str], tuple[int, str]] = {}
 
     # lifecycle
 
@@ -190,6 +221,7 @@ class Hub:
         for clients in list(self.channels.values()):
             for client in list(clients):
                 await self._close(client, 1001, "server shutting down")
+        await self.presence.stop()
 
     # frames
 
@@ -206,27 +238,60 @@ class Hub:
             }
         )
 
+    def state_frame(self, channel: str, audience: str, seq: int) -> str | None:
+        """The first frame for one connection: the audience's projection of the channel's
+        freshest state, encoded once per state and audience; only the envelope is per frame."""
+        held = self._states.get(channel)
+        if held is None:
+            return None
+        _at, state, version = held
+        encoded = self._encoded.get((channel, audience))
+        if encoded is None or encoded[0] != version:
+            projected = self.registry.project(channel, audience, "state", state)
+            if projected is None:
+                return None
+            encoded = (version, encode(projected))
+            self._encoded[(channel, audience)] = encoded
+        # The envelope by hand (numbers, and ids encoded by the C encoder): a storm of first
+        # states must not run the full JSON encoder once per connection.
+        return (
+            f'{{"type":"state","channel":{json.dumps(channel)},"kind":"state",'
+            f'"epoch":"{self.epoch}","seq":{int(seq)},"server_time":{now_ms()},'
+            f'"data":{encoded[1]}}}'
+        )
+
     def fanout(self, channel: str, kind: str, data: Any) -> int:
-        """Hand one change to every local client of the channel; returns how many got it."""
+        """Hand one change to every local client of the channel, each audience its own
+        projection; returns how many got it."""
         clients = self.channels.get(channel)
         if not clients:
             return 0
         started = (time.perf_counter(), time.process_time())
         seq = self.seq[channel] = self.seq.get(channel, 0) + 1
-        text = self.frame(channel, kind, data, seq=seq)
+        audiences: dict[str, list[Client]] = {}
+        for client in clients:
+            audiences.setdefault(client.audience, []).append(client)
+        too_slow: list[Client] = []
+        for audience, members in audiences.items():
+            projected = self.registry.project(channel, audience, kind, data)
+            if projected is None:
+                continue  # nothing of this change is this audience's to see
+            text = self.frame(channel, kind, projected, seq=seq)
+            if self.naive:
+                task = asyncio.get_running_loop().create_task(self._naive_fanout(members, text))
+                self._naive_tasks.add(task)
+                task.add_done_callback(self._naive_tasks.discard)
+                continue
+            wire = wire_frame(text)
+            too_slow += [client for client in members if not client.offer(text, wire)]
         if self.naive:
-            task = asyncio.get_running_loop().create_task(self._naive_fanout(clients, text))
-            self._naive_tasks.add(task)
-            task.add_done_callback(self._naive_tasks.discard)
             return len(clients)
-        wire = wire_frame(text)
-        too_slow = [client for client in clients if not client.offer(text, wire)]
         for client in too_slow:
             self.drop(client)
         self.record(channel, len(clients) + len(too_slow), started)
         return len(clients)
 
-    async def _naive_fanout(self, clients: set[Client], text: str) -> None:
+    async def _naive_fanout(self, clients: list[Client], text: str) -> None:
         """The baseline the benchmark compares against: one awaited send per connection."""
         started = (time.perf_counter(), time.process_time())
         for client in list(clients):
@@ -269,19 +334,32 @@ class Hub:
 
     # clients
 
+    @property
+    def admission(self) -> asyncio.Semaphore:
+        if self._admission is None:
+            self._admission = asyncio.Semaphore(SETUPS_AT_ONCE)
+        return self._admission
+
     async def serve(self, client: Client, on_text: TextHandler | None = None) -> None:
-        """Run one accepted connection until it goes: state first, then changes."""
-        if not self.naive:
-            client.transport = find_transport(client.websocket)
-        await self._join(client)
+        """Accept one connection and run it until it goes: state first, then changes."""
         writer: asyncio.Task[None] | None = None
         try:
-            await self.send_state(client)
+            # Setting a connection up (handshake answer, first state) waits its turn: a storm
+            # of 10,000 reconnecting overlays is taken a few dozen at a time, so each turn of
+            # the event loop stays short and a producer's command is answered between them.
+            async with self.admission:
+                if client.websocket.application_state == WebSocketState.CONNECTING:
+                    await client.websocket.accept()
+                if not self.naive:
+                    client.transport = find_transport(client.websocket)
+                await self._join(client)
+                await self.send_state(client)
             if client.transport is None:
                 writer = asyncio.create_task(self._write(client))
             while True:
                 received = await client.websocket.receive()
                 if received["type"] == "websocket.disconnect":
+                    client.close_code = received.get("code")
                     break
                 text = received.get("text")
                 if text is None or len(text) > MAX_CLIENT_MESSAGE:
@@ -294,7 +372,9 @@ class Hub:
                     continue
                 if isinstance(message, dict):
                     await self._handle(client, message, on_text)
-        except (WebSocketDisconnect, RuntimeError):
+        except WebSocketDisconnect as exc:
+            client.close_code = exc.code
+        except RuntimeError:
             pass
         finally:
             if writer is not None:
@@ -313,11 +393,14 @@ class Hub:
         if client.pending is None:
             client.pending = []
         try:
-            state = await self.current_state(client.channel)
+            await self.current_state(client.channel)
+            frame = self.state_frame(client.channel, client.audience, seq)
         except Exception:
             client.pending = None
             raise
-        frame = self.frame(client.channel, "state", state, seq=seq)
+        if frame is None:
+            client.pending = None
+            raise LookupError(f"no state of {client.channel} for {client.audience}")
         if self.naive:
             client.pending = None
             await client.websocket.send_text(frame)
@@ -337,12 +420,32 @@ class Hub:
         client.release(frame)
 
     async def current_state(self, channel: str) -> dict[str, Any]:
+        """The channel's whole state: the copy this process holds while it is fresh (changes
+        keep it so), else one read of the DB shared by everyone asking meanwhile — a storm of
+        10,000 reconnecting overlays costs one read, not 10,000."""
         cached = self._states.get(channel)
         if cached is not None and time.monotonic() - cached[0] < STATE_CACHE_SECONDS:
             return cached[1]
-        state = await self.load_state(channel)
-        self._states[channel] = (time.monotonic(), state)
-        return state
+        loading = self._loading.get(channel)
+        if loading is None:
+            loading = asyncio.get_running_loop().create_future()
+            self._loading[channel] = loading
+            try:
+                state = await self.load_state(channel)
+            except BaseException as exc:
+                loading.set_exception(exc)
+                loading.exception()  # retrieved: nobody else may be waiting
+                raise
+            finally:
+                self._loading.pop(channel, None)
+            self.keep(channel, state)
+            loading.set_result(state)
+            return state
+        return await asyncio.shield(loading)
+
+    def keep(self, channel: str, state: dict[str, Any]) -> None:
+        """Hold `state` as the channel's freshest copy (the encoded projections follow it)."""
+        self._states[channel] = (time.monotonic(), state, next(self._versions))
 
     async def _handle(
         self,
@@ -401,6 +504,8 @@ class Hub:
                 self._subscribed.discard(client.channel)
                 # Unsubscribed, the copy would no longer follow changes.
                 self._states.pop(client.channel, None)
+                for key in [k for k in self._encoded if k[0] == client.channel]:
+                    del self._encoded[key]
                 if self._pubsub is not None:
                     with contextlib.suppress(Exception):
                         await self._pubsub.unsubscribe(self.prefix + client.channel)
@@ -469,7 +574,7 @@ class Hub:
             hook(channel, kind, data)
         if kind in self.whole_state_kinds:
             # Changes carry the whole state: it is the freshest copy there is.
-            self._states[channel] = (time.monotonic(), data)
+            self.keep(channel, data)
         self.fanout(channel, kind, data)
 
     async def _resend_state(self, channel: str) -> None:

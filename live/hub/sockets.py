@@ -10,7 +10,7 @@ the page cookie or `?token=`, overlays their overlay token.
 
 from __future__ import annotations
 
-import contextlib
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +21,6 @@ from starlette.websockets import WebSocket
 from live.api.fields import MAX_INT
 from live.api.routing import Access, Authenticator, Caller
 from live.errors import Unauthorized
-from live.hub import presence
 from live.hub.hub import Client, Hub
 
 COOKIE = "sieulive_token"
@@ -59,51 +58,126 @@ async def caller(websocket: WebSocket) -> Caller | None:
         return None
 
 
-async def _registered(client: Client, message: dict[str, Any], hub: Hub, redis: Any) -> None:
+# What a page may call itself: letters (Vietnamese too), digits, spaces and a few signs.
+NAME = re.compile(r"[^\w +\-.,:/#()]", re.UNICODE)
+INSTANCE = re.compile(r"[A-Za-z0-9_-]{6,40}")
+# A role other than the producer's registers at most this many pages per channel on one web
+# process: an overlay token copied into a script can't flood the producer's list.
+MAX_PAGES_PER_ROLE = 32
+# Roles whose pages may name their kind (the producer's console and its overlay preview);
+# every other page is listed as its role.
+KIND_CHOOSERS = frozenset({"producer"})
+
+
+def _text(value: Any, limit: int = 60) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return NAME.sub("", value)[:limit].strip()
+
+
+def _count(value: Any, limit: int) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit:
+        return value
+    return None
+
+
+def _entry_id(client: Client, message: dict[str, Any]) -> str:
+    """The page's own stable id (kept across its reconnections), under its role: a page of one
+    role can never overwrite another role's entry."""
+    instance = message.get("instance")
+    if isinstance(instance, str) and INSTANCE.fullmatch(instance):
+        return f"{client.role}:{instance}"
+    return f"{client.role}:{client.id}"
+
+
+def _registered(client: Client, message: dict[str, Any], hub: Hub) -> None:
     """`hello` registers what the page is; `shown` reports the revision it displays; pings
-    refresh the registration now and then."""
+    refresh the registration now and then. Written in batches (`presence.Writer`)."""
     kind = message.get("type")
+    info = client.info
     if kind == "ping":
-        seen = float(client.info.get("at", 0)) if client.info else None
+        seen = float(info.get("at", 0)) if info else None
         if seen is not None and time.time() - seen >= PRESENCE_REFRESH_S:
-            client.info["at"] = time.time()
-            await presence.register(redis, client.channel, client.id, client.info)
+            info["at"] = time.time()
+            hub.presence.put(client.channel, info["entry_id"], _public(info))
         return
     if kind not in ("hello", "shown"):
         return
-    for key in ("kind", "name", "version"):
-        value = message.get(key)
-        if isinstance(value, str):
-            client.info[key] = value[:60]
-    revision = message.get("revision")
-    if isinstance(revision, int):
-        client.info["revision"] = revision
-    client.info.setdefault("kind", client.role)
-    client.info["role"] = client.role
-    client.info["user_agent"] = client.websocket.headers.get("user-agent", "")[:120]
-    client.info["epoch"] = hub.epoch
-    client.info["at"] = time.time()
-    await presence.register(redis, client.channel, client.id, client.info)
+    if kind == "hello" and "entry_id" not in info:
+        pages = (client.channel, client.role)
+        if client.role not in KIND_CHOOSERS and hub.pages[pages] >= MAX_PAGES_PER_ROLE:
+            return
+        hub.pages[pages] += 1
+        info["entry_id"] = _entry_id(client, message)
+        info["kind"] = client.role
+        if client.role in KIND_CHOOSERS:
+            info["kind"] = _text(message.get("kind"), 30) or client.role
+        for key, limit in (("name", 60), ("version", 40)):
+            value = _text(message.get(key), limit)
+            if value is not None:
+                info[key] = value
+        retry = _count(message.get("retry_max_ms"), 120_000)
+        if retry is not None:
+            info["retry_max_ms"] = retry
+        reconnects = _count(message.get("reconnects"), 10**9)
+        if reconnects is not None:
+            info["reconnects"] = reconnects
+        info["role"] = client.role
+        info["user_agent"] = _text(client.websocket.headers.get("user-agent", ""), 120)
+        info["epoch"] = hub.epoch
+        info["connected"] = True
+        info["connected_at"] = time.time()
+    if "entry_id" not in info:
+        return  # `shown` before `hello`: nothing registered yet
+    revision = _count(message.get("revision"), 10**12)
+    if revision is not None:
+        info["revision"] = revision
+    info["at"] = time.time()
+    hub.presence.put(client.channel, info["entry_id"], _public(info))
 
 
-async def serve_channel(websocket: WebSocket, channel: str, role: str) -> None:
-    """Accept the connection and serve `channel` on it until it goes: the whole state first,
-    then every change."""
+def _public(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in info.items() if k not in ("entry_id", "at")}
+
+
+def _went_away(client: Client, hub: Hub) -> None:
+    """The connection ended. A page that closed itself (1000: navigated away, the source
+    removed from OBS) is forgotten; any other end is a page that will redial: it is listed as
+    reconnecting until it does (or for a minute, then gone)."""
+    info = client.info
+    if "entry_id" not in info:
+        return
+    pages = (client.channel, client.role)
+    hub.pages[pages] -= 1
+    if hub.pages[pages] <= 0:
+        del hub.pages[pages]
+    if client.close_code == 1000:
+        hub.presence.forget(client.channel, info["entry_id"])
+        return
+    entry = {**_public(info), "connected": False, "disconnected_at": time.time()}
+    hub.presence.put(client.channel, info["entry_id"], entry)
+
+
+async def serve_channel(
+    websocket: WebSocket, channel: str, role: str, audience: str | None = None
+) -> None:
+    """Serve `channel` on the connection until it goes (the hub accepts it when its turn
+    comes): the whole state first (the audience's projection; the role's by default), then
+    every change."""
     hub: Hub = websocket.app.state.hub
-    redis = websocket.app.state.aredis
-    await websocket.accept()
-    client = Client(websocket=websocket, channel=channel, role=role)
+    audience = audience or role
+    if not hub.registry.serves(channel, audience):
+        # A projection nobody registered is a bug, never a reason to send the whole state.
+        raise LookupError(f"no projection of {channel} for {audience}")
+    client = Client(websocket=websocket, channel=channel, role=role, audience=audience)
 
     async def on_text(c: Client, message: dict[str, Any]) -> None:
-        await _registered(c, message, hub, redis)
+        _registered(c, message, hub)
 
     try:
         await hub.serve(client, on_text)
     finally:
-        # With Redis down the entry can't be removed; it ages into "gone" by itself.
-        if client.info:
-            with contextlib.suppress(Exception):
-                await presence.forget(redis, channel, client.id)
+        _went_away(client, hub)
 
 
 async def exists(websocket: WebSocket, model: Any, ident: int) -> bool:

@@ -12,10 +12,10 @@ from redis import Redis
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from live.access.roles import EVERYONE
+from live.access.roles import EVERYONE, Role
 from live.db import Database
 from live.errors import NotFound
-from live.hub.channels import Channels
+from live.hub.channels import Channels, Projection
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_NOT_FOUND
 from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
 from live.sales.pipeline.snapshots import CHANNEL_KIND, campaign_channel, campaign_snapshot
@@ -35,7 +35,28 @@ def register_channel(channels: Channels, db: Database, redis: Redis) -> None:
         snapshot = campaign_snapshot(redis, campaign_id) if redis is not None else {}
         return {**snapshot, "campaign_id": campaign_id, "name": name}
 
-    channels.register(CHANNEL_KIND, load, whole_state={"sales"})
+    channels.register(CHANNEL_KIND, load, audiences=AUDIENCES, whole_state={"sales"})
+
+
+def for_producer(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Producers: the campaign-wide totals, which `GET /api/campaigns/{id}/sales` gives them."""
+    return snapshot
+
+
+def for_everyone_else(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Creators, suppliers, retailers: campaign-wide revenue is not theirs to see (that route
+    refuses them). Their dashboards read their own figures from their own routes; the channel
+    only tells them when to: the campaign, its name, and when its figures last moved."""
+    return {key: snapshot.get(key) for key in ("campaign_id", "name", "at")}
+
+
+# Who sees what of a campaign channel, by role (each role's dashboard follows it).
+AUDIENCES: dict[str, Projection] = {
+    Role.producer.value: for_producer,
+    Role.creator.value: for_everyone_else,
+    Role.supplier.value: for_everyone_else,
+    Role.retailer.value: for_everyone_else,
+}
 
 
 @websocket_access(EVERYONE)

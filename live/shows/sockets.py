@@ -8,6 +8,7 @@ show, and closes with an explicit code otherwise.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from live.hub.channels import Channels
 from live.hub.hub import CLOSE_BAD_TOKEN, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_REVOKED, Hub
 from live.hub.sockets import caller, exists, reject, serve_channel, websocket_access
 from live.schedule.models import LiveSession
+from live.shows.audiences import AUDIENCES, OVERLAY
 from live.shows.service import (
     CHANNEL_KIND,
     current_state,
@@ -29,6 +31,7 @@ from live.shows.service import (
     session_for_overlay,
     show_channel,
 )
+from live.tokens import secret_hash
 
 CONSOLES = frozenset({Role.producer, Role.creator})
 
@@ -41,17 +44,86 @@ def register_channel(channels: Channels, db: Database) -> None:
         with db.unit_of_work() as session:
             return current_state(session, session_id)
 
-    channels.register(CHANNEL_KIND, load, whole_state={"show"})
+    channels.register(
+        CHANNEL_KIND,
+        load,
+        audiences=AUDIENCES,
+        whole_state={"show"},
+        signals={"reload", "revoke_overlays"},
+    )
 
 
-def revoke_overlays(hub: Hub) -> Callable[[str, str, dict[str, Any]], None]:
-    """A hub hook: a new overlay URL (`revoke_overlays` on the show's channel) closes the
-    overlays still connected with the old token, on every web process."""
+class OverlayTokens:
+    """Which session an overlay token opens, remembered by this web process.
+
+    After a restart thousands of overlays of one show come back with the same token within a
+    second: one DB read answers them all (one read in flight per token, its answer kept), so a
+    connection's first state costs no DB round trip and the thread pool stays free for the
+    producer's commands. A new overlay URL forgets the session's token on every web process at
+    once (the `revoke_overlays` hook); `TTL_S` bounds it should that message be lost (Redis
+    away at that moment). An unknown token is remembered briefly, so a stale OBS scene
+    retrying it costs little either.
+    """
+
+    TTL_S = 30.0
+    UNKNOWN_TTL_S = 5.0
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._known: dict[str, tuple[float, int | None]] = {}
+        self._reading: dict[str, asyncio.Future[int | None]] = {}
+        self._revoked = 0  # bumped by every revocation: a read that began before it is not kept
+
+    async def session_for(self, token: str) -> int | None:
+        if not token:
+            return None
+        key = secret_hash(token)
+        known = self._known.get(key)
+        if known is not None:
+            at, session_id = known
+            ttl = self.TTL_S if session_id is not None else self.UNKNOWN_TTL_S
+            if time.monotonic() - at < ttl:
+                return session_id
+        reading = self._reading.get(key)
+        if reading is not None:
+            return await asyncio.shield(reading)
+        reading = self._reading[key] = asyncio.get_running_loop().create_future()
+        revoked = self._revoked
+        try:
+            session_id = await run_in_threadpool(self._lookup, token)
+        except BaseException as exc:
+            reading.set_exception(exc)
+            reading.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._reading.pop(key, None)
+        if revoked == self._revoked:
+            self._known[key] = (time.monotonic(), session_id)
+        reading.set_result(session_id)
+        return session_id
+
+    def _lookup(self, token: str) -> int | None:
+        with self.db.reading() as session:
+            return session_for_overlay(session, token)
+
+    def revoked(self, session_id: int) -> None:
+        self._revoked += 1
+        for key in [k for k, (_at, sid) in self._known.items() if sid == session_id]:
+            del self._known[key]
+
+
+def revoke_overlays(
+    hub: Hub, tokens: OverlayTokens | None = None
+) -> Callable[[str, str, dict[str, Any]], None]:
+    """A hub hook: a new overlay URL (`revoke_overlays` on the show's channel) forgets the old
+    token and closes the overlays still connected with it, on every web process."""
 
     def hook(channel: str, kind: str, data: dict[str, Any]) -> None:
         if kind == "revoke_overlays":
+            if tokens is not None:
+                tokens.revoked(int(channel.partition(":")[2]))
             asyncio.get_running_loop().create_task(
-                hub.close_channel(channel, CLOSE_REVOKED, "overlay token revoked", "overlay")
+                hub.close_channel(channel, CLOSE_REVOKED, "overlay token revoked", OVERLAY)
             )
 
     return hook
@@ -60,17 +132,12 @@ def revoke_overlays(hub: Hub) -> Callable[[str, str, dict[str, Any]], None]:
 @websocket_access(PUBLIC)  # the overlay token in the URL is the credential
 async def overlay_socket(websocket: WebSocket) -> None:
     token = websocket.query_params.get("token", "")
-    db = websocket.app.state.db
-
-    def lookup() -> int | None:
-        with db.reading() as session:
-            return session_for_overlay(session, token) if token else None
-
-    session_id = await run_in_threadpool(lookup)
+    tokens: OverlayTokens = websocket.app.state.overlay_tokens
+    session_id = await tokens.session_for(token)
     if session_id is None:
         await reject(websocket, CLOSE_BAD_TOKEN, "unknown or revoked overlay token")
         return
-    await serve_channel(websocket, show_channel(session_id), "overlay")
+    await serve_channel(websocket, show_channel(session_id), OVERLAY)
 
 
 @websocket_access(CONSOLES)

@@ -215,8 +215,8 @@ def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
     # The producer console lists the OBS overlay as connected and up to date, and flags in
     # red, with words, an overlay that stopped answering a while ago.
     obs = producer.locator('[data-client-kind="overlay"]', has_text="OBS cảnh chính")
-    expect(obs).to_have_attribute("data-client-status", "ok", timeout=10_000)
-    expect(obs).to_contain_text("Đang hiện đúng")
+    expect(obs).to_have_attribute("data-client-status", "connected", timeout=10_000)
+    expect(obs).to_contain_text("Đã kết nối")
     expect(producer.locator('[data-client-kind="creator"]')).to_have_count(1)
     old_overlay = {
         "kind": "overlay",
@@ -229,6 +229,30 @@ def test_drive_a_show_from_the_producer_console_and_see_the_overlay_follow(
     expect(gone).to_contain_text("Mất kết nối", timeout=10_000)
     expect(gone).to_contain_text("3 phút trước")
     expect(gone).to_have_css("border-top-color", "rgb(240, 68, 56)")
+    # An overlay whose connection dropped 12 s ago is reconnecting: since when, and its next
+    # try comes within its declared retry ceiling; one showing an old revision is behind.
+    key = presence.KEY + show_channel(sid)
+    dropped_at = time.time() - 12
+    away = {
+        "kind": "overlay",
+        "name": "OBS phòng C",
+        "revision": 1,
+        "connected": False,
+        "disconnected_at": dropped_at,
+        "retry_max_ms": 1500,
+        "last_seen": dropped_at,
+    }
+    behind = {"kind": "overlay", "name": "OBS phòng D", "revision": 0, "last_seen": time.time()}
+    server.app.state.redis.hset(key, "overlay:roomc0001", json.dumps(away))
+    server.app.state.redis.hset(key, "overlay:roomd0001", json.dumps(behind))
+    redialing = producer.locator('[data-client-status="reconnecting"]', has_text="OBS phòng C")
+    expect(redialing).to_contain_text("Đang kết nối lại", timeout=10_000)
+    since = time.strftime("%H:%M:%S", time.gmtime(dropped_at + 7 * 3600))
+    expect(redialing).to_contain_text(f"từ {since}")
+    expect(redialing).to_contain_text(re.compile(r"thử lại trong ≤ 1\.5 giây"))
+    late = producer.locator('[data-client-status="behind"]', has_text="OBS phòng D")
+    expect(late).to_contain_text("Chậm: đang hiện bản cũ", timeout=10_000)
+    shoot(producer, "producer-clients")
 
     # The button this time: next to the candy.
     producer.get_by_role("button", name=re.compile("Tiếp$")).click()

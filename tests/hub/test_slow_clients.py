@@ -105,10 +105,11 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_everything(
             frames(fast, "state")
             hub = server.app.state.hub
             channel = f"show:{sid}"
-            payload = {"blob": "x" * 50_000}
+            # A whole state with a 50 kB product name: the overlay's projection keeps it.
+            payload = {"featured": {"name": "x" * 50_000}}
             received = 0
             for _ in range(200):
-                server.call(hub.fanout, channel, "test", payload)
+                server.call(hub.fanout, channel, "show", payload)
                 frame = json.loads(fast.recv(timeout=10))
                 while frame["type"] != "change":
                     frame = json.loads(fast.recv(timeout=10))

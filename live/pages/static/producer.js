@@ -701,12 +701,33 @@
     return W.console_client_seen_long;
   }
 
+  var CLIENT_STATUSES = ["connected", "behind", "reconnecting", "gone"];
+
+  function clientMeta(c) {
+    // What the producer needs of each page's connection: since when it is in this state,
+    // when a reconnecting page tries next, which revision it shows, when it was last heard.
+    var meta = [];
+    if (typeof c.since === "number" && c.status !== "connected") {
+      meta.push(C.fill(W.console_client_since, { t: clock(c.since * 1000) }));
+    }
+    if (c.status === "reconnecting" && typeof c.next_try_within_s === "number") {
+      meta.push(C.fill(W.console_client_next_try, { s: Math.max(0, c.next_try_within_s).toFixed(1) }));
+    }
+    if (typeof c.revision === "number") meta.push(C.fill(W.console_client_revision, { n: c.revision }));
+    if (c.status === "connected" && c.reconnects > 0) {
+      meta.push(C.fill(W.console_client_reconnects, { n: c.reconnects }));
+    }
+    if (typeof c.last_seen_s === "number") meta.push(seenAgo(c.last_seen_s));
+    if (c.version) meta.push(c.version);
+    return meta.join(" · ");
+  }
+
   function renderClients(items) {
     var list = $("[data-clients]");
     var fragment = document.createDocumentFragment();
     if (!items.length) fragment.appendChild(el("li", "client-empty", W.console_clients_none));
     items.forEach(function (c) {
-      var status = c.status === "stale" || c.status === "gone" ? c.status : "ok";
+      var status = CLIENT_STATUSES.indexOf(c.status) >= 0 ? c.status : "gone";
       var li = el("li", "client is-" + status);
       li.setAttribute("data-client-kind", c.kind || "");
       li.setAttribute("data-client-status", status);
@@ -714,11 +735,7 @@
       li.appendChild(el("span", "client-name", c.name || c.version || c.id));
       li.lastChild.title = (c.name || "") + (c.user_agent ? " · " + c.user_agent : "");
       li.appendChild(el("span", "client-status", W["console_client_" + status]));
-      var meta = [];
-      if (typeof c.revision === "number") meta.push(C.fill(W.console_client_revision, { n: c.revision }));
-      if (typeof c.last_seen_s === "number") meta.push(seenAgo(c.last_seen_s));
-      if (c.version) meta.push(c.version);
-      li.appendChild(el("span", "client-meta", meta.join(" · ")));
+      li.appendChild(el("span", "client-meta", clientMeta(c)));
       fragment.appendChild(li);
     });
     list.textContent = "";
