@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +25,7 @@ from live.access.routes import router as access_router
 from live.access.service import token_authenticator
 from live.api.observe import RequestObserver, request_id_of
 from live.api.openapi import openapi_document
-from live.api.routing import PUBLIC, ApiResponse, ApiRouter
+from live.api.routing import PUBLIC, ApiResponse, ApiRouter, api_routes
 from live.assembly import assemble
 from live.catalog.routes import router as catalog_router
 from live.db import Database
@@ -152,7 +153,7 @@ def with_request_id(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def channel_states(db: Database, redis: Any) -> Channels:
+def channel_states(db: Database, redis: Redis) -> Channels:
     """Each area's channels and how the hub reads their whole state."""
     channels = Channels()
     show_sockets.register_channel(channels, db)
@@ -170,8 +171,8 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/metrics", public(monitoring.metrics), methods=["GET"]),
     ]
-    for router in API_ROUTERS:
-        routes += router.routes()
+    # All routers at once: a 405's Allow names every method of the path, whatever the router.
+    routes += api_routes(API_ROUTERS)
     routes += show_sockets.routes() + sales_sockets.routes() + studio_sockets.routes()
     overlays = OverlayFiles(directory=overlays_dir(settings.overlays_dir))
     routes.append(Mount("/overlays", app=overlays, name="overlays"))

@@ -80,6 +80,17 @@ class ValidationFailed(DomainError):
         return cls([{"field": field, "message": message}])
 
 
+class RuleBroken(ValidationFailed):
+    """422 for a request whose every field fits its schema but which breaks a rule no schema
+    can state: between fields (`ends_on` before `starts_on`), against the stored record (a
+    PATCHed `live_price` above the kept `list_price`), or naming a record that doesn't exist.
+
+    Its own code, so `validation_failed` keeps its promise: a request valid against the
+    OpenAPI document never gets it."""
+
+    code = "rule_broken"
+
+
 class TooManyRequests(DomainError):
     """Come back later (the answer carries Retry-After): nothing of the request was kept."""
 

@@ -15,7 +15,8 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
+
+from redis import Redis
 
 from live.metrics import WORKER_HEARTBEATS, count_backend_error
 from live.queueing import worker_gone, worker_seen
@@ -27,7 +28,7 @@ TICK_SECONDS = 1.0
 
 
 class Watchdog:
-    def __init__(self, redis: Any, tick: float = TICK_SECONDS, name: str = "") -> None:
+    def __init__(self, redis: Redis, tick: float = TICK_SECONDS, name: str = "") -> None:
         self.redis = redis
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.tick = tick

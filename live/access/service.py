@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from live.access.models import ApiToken
 from live.access.roles import Principal, Role
 from live.db import Database, utcnow
-from live.errors import NotFound, Unauthorized, ValidationFailed
+from live.errors import NotFound, RuleBroken, Unauthorized, ValidationFailed
 from live.tokens import secret_hash
 
 TOKEN_PREFIX = "sl_"
@@ -37,7 +37,7 @@ def create_token(
     for field, ident in owners.items():
         if ident is not None and not _owner_exists(db, field, ident):
             what = field.removesuffix("_id")
-            raise ValidationFailed.one(field, f"{what} {ident} does not exist")
+            raise RuleBroken.one(field, f"{what} {ident} does not exist")
     expected = {Role.creator: "creator_id", Role.supplier: "supplier_id"}.get(role)
     stray = [f for f, v in owners.items() if v is not None and f != expected]
     if role is Role.retailer:

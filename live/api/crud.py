@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, create_model
 from sqlalchemy import Select, func, select
@@ -54,6 +54,22 @@ def fitted(column: Any, value: str) -> str:
     products, so the inputs' own limits don't bound it."""
     length = getattr(column.type, "length", None)
     return value[:length] if length else value
+
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class Listing(BaseModel, Generic[Item]):
+    """One page of a list: its items, how many there are in all, and which page this is."""
+
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, items: list[Item], total: int, page: Page) -> Listing[Item]:
+        return cls(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 def listing(items: list[Any], total: int, page: Page) -> dict[str, Any]:

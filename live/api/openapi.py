@@ -1,4 +1,11 @@
-"""The OpenAPI 3.1 document, built from the declared routes and their pydantic schemas."""
+"""The OpenAPI 3.1 document, built from the declared routes and their pydantic schemas.
+
+Everything a route enforces is stated here, because it is built from the very types routing
+validates with: bodies and queries in pydantic's "validation" mode, answers in its
+"serialization" mode (what `model_dump` writes). Every status a route may answer is listed
+with its content type: the success (JSON, or CSV/XLSX for exports) and the errors, all in the
+one error shape.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,10 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from live import __version__
-from live.api.routing import PUBLIC, ApiEndpoint
+from live.api.routing import CSV, JSON, PUBLIC, XLSX, ApiEndpoint
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -25,15 +33,13 @@ ERROR_SCHEMA = {
         }
     },
 }
+# The files exports answer with: text for CSV, bytes for XLSX.
+FILE_SCHEMAS: dict[str, dict[str, Any]] = {
+    CSV: {"type": "string"},
+    XLSX: {"type": "string", "format": "binary"},
+}
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
-
-
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+REF = "#/components/schemas/{model}"
 
 
 def _not_null(prop: dict[str, Any]) -> dict[str, Any]:
@@ -46,11 +52,18 @@ def _not_null(prop: dict[str, Any]) -> dict[str, Any]:
     return {**outer, **rest[0]} if len(rest) == 1 else {**outer, "anyOf": rest}
 
 
-def _query_params(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    # Enums and other named types go to components, where the $refs point.
-    for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
+def _models(endpoints: list[ApiEndpoint]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = []
+    for e in endpoints:
+        for model, mode in ((e.body, "validation"), (e.query, "validation")):
+            if model is not None:
+                wanted.append((model, mode))  # type: ignore[arg-type]
+        if e.response is not None:
+            wanted.append((e.response, "serialization"))
+    return list(dict.fromkeys(wanted))
+
+
+def _query_params(schema: dict[str, Any]) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": _not_null(prop)}
@@ -58,10 +71,76 @@ def _query_params(model: type[BaseModel], components: dict[str, Any]) -> list[di
     ]
 
 
+def _error(why: str) -> dict[str, Any]:
+    return {
+        "description": why,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _responses(e: ApiEndpoint, schemas: dict[Any, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "400": _error("bad request: malformed JSON, a body nested too deeply"),
+        "404": _error("not found: the path's record, or one the request names"),
+    }
+    if e.query is not None or e.body_kind != "none" or _PARAM.search(e.path):
+        responses["422"] = _error("invalid input, naming each field")
+    if e.access != PUBLIC:
+        responses["401"] = _error("missing, unknown or revoked token")
+        responses["403"] = _error("the token's role may not call this, or not on this record")
+    if e.method != "GET":
+        responses["409"] = _error("conflicts with data saved meanwhile, each named")
+    if e.body_kind != "none":
+        limit = f"SIEULIVE_MAX_{e.limit.upper()}_BYTES"
+        responses["413"] = _error(f"body over {limit}")
+        responses["415"] = _error("wrong content type")
+    for code, why in e.errors.items():
+        responses[code] = _error(why)
+    for status in (e.status, *e.other_success):
+        ok: dict[str, Any] = {"description": e.other_success.get(status, "success")}
+        if status != 204:
+            content = {}
+            for media in e.produces:
+                if media == JSON:
+                    schema = schemas[(e.response, "serialization")] if e.response else {}
+                    content[media] = {"schema": schema}
+                else:
+                    content[media] = {"schema": FILE_SCHEMAS.get(media, {"type": "string"})}
+            ok["content"] = content
+        responses[str(status)] = ok
+    return responses
+
+
+def _request_body(e: ApiEndpoint, schemas: dict[Any, Any]) -> dict[str, Any] | None:
+    if e.body is not None:
+        return {
+            "required": True,
+            "content": {JSON: {"schema": schemas[(e.body, "validation")]}},
+        }
+    if e.body_kind == "upload" and e.limit == "body":
+        # A raw body the handler reads itself (a signed webhook): JSON it checks on its own.
+        return {"required": True, "content": {JSON: {"schema": {}}}}
+    if e.body_kind == "upload":
+        return {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    return None
+
+
 def openapi_document(endpoints: list[ApiEndpoint]) -> dict[str, Any]:
-    components: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    schemas, defs = models_json_schema(_models(endpoints), ref_template=REF)
+    components: dict[str, Any] = {"Error": ERROR_SCHEMA, **defs.get("$defs", {})}
     paths: dict[str, dict[str, Any]] = {}
-    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    query_schemas: set[str] = set()
     for e in endpoints:
         path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", e.path)
         params: list[dict[str, Any]] = [
@@ -76,55 +155,26 @@ def openapi_document(endpoints: list[ApiEndpoint]) -> dict[str, Any]:
             for m in _PARAM.finditer(e.path)
         ]
         if e.query is not None:
-            params += _query_params(e.query, components)
-        responses: dict[str, Any] = {
-            "400": {"description": "bad request", "content": error_ref},
-            "404": {"description": "not found", "content": error_ref},
-            "422": {"description": "invalid input, naming the field", "content": error_ref},
-        }
-        ok: dict[str, Any] = {"description": "success"}
-        if e.status != 204:
-            schema = _schema(e.response, components) if e.response else {}
-            ok["content"] = {e.produces: {"schema": schema}}
-        responses[str(e.status)] = ok
+            ref = schemas[(e.query, "validation")]["$ref"].rsplit("/", 1)[1]
+            # Parameters, not a schema: the model's properties are each a parameter.
+            params += _query_params(components[ref])
+            query_schemas.add(ref)
         op: dict[str, Any] = {
             "operationId": e.handler.__name__,
             "summary": e.summary,
             "tags": [e.tag],
             "parameters": params,
-            "responses": responses,
+            "responses": _responses(e, schemas),
         }
         if e.access != PUBLIC:
             op["security"] = [{"bearer": []}]
             op["x-roles"] = sorted(str(r) for r in e.access)
-            responses["401"] = {"description": "missing or bad token", "content": error_ref}
-            responses["403"] = {"description": "role not allowed", "content": error_ref}
-        if e.method != "GET":
-            responses["409"] = {"description": "conflicts, each named", "content": error_ref}
-        if e.body_kind != "none":
-            limit = f"SIEULIVE_MAX_{e.limit.upper()}_BYTES"
-            responses["413"] = {"description": f"body over {limit}", "content": error_ref}
-            responses["415"] = {"description": "wrong content type", "content": error_ref}
-        for status, why in e.errors.items():
-            responses[status] = {"description": why, "content": error_ref}
-        if e.body is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": _schema(e.body, components)}},
-            }
-        elif e.body_kind == "upload":
-            op["requestBody"] = {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        }
-                    }
-                },
-            }
+        body = _request_body(e, schemas)
+        if body is not None:
+            op["requestBody"] = body
         paths.setdefault(path, {})[e.method.lower()] = op
+    for ref in query_schemas:
+        del components[ref]
     return {
         "openapi": "3.1.0",
         "info": {"title": "sieulive", "version": __version__},

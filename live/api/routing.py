@@ -1,4 +1,12 @@
-"""Declaring API routes: each one names who may call it, its query and body schemas.
+"""Declaring API routes: who may call each one, and the types of what it takes and answers.
+
+A handler's annotations are its declaration: `body: SupplierPatch` is the JSON body it takes,
+`query: SupplierQuery` its query string, its return type (`-> SupplierOut`) the answer. Routing
+validates the body and query against them before the handler runs, and shapes and validates
+what the handler returns through the response model, so the OpenAPI document built from the
+same types (`live/api/openapi.py`) is what the API does, and mypy checks the handler's body
+against them. `body=`, `query=` and `response=` may still be passed to `route()`; a test checks
+they agree with the annotations (tests/api/test_routing.py).
 
 The declared access is kept on the Starlette endpoint (`endpoint.access`), so a test can walk
 every route of the app and check it against the policy: a route without one fails the suite.
@@ -9,20 +17,25 @@ authenticator the app registers at assembly (`app.state.authenticator`, see `liv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from live import jsontext
 from live.api.cookies import COOKIE, check_cookie_call
-from live.api.fields import MAX_INT
+from live.api.fields import MAX_INT, RULE
 from live.api.jsonparse import parse_json
 from live.db import Database
 from live.errors import (
@@ -31,6 +44,7 @@ from live.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    RuleBroken,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -51,6 +65,11 @@ class Caller(Protocol):
 # (it reads the database): run in a thread.
 Authenticator = Callable[[str | None], Caller]
 CallerT = TypeVar("CallerT", bound=Caller)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+JSON = "application/json"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ApiResponse(JSONResponse):
@@ -70,6 +89,10 @@ class RequestCtx(Generic[CallerT]):
 
     request: Request
     principal: CallerT | None
+    # What the answer carries besides its body: a handler may set another success status it
+    # declared (`other_success`), e.g. 200 for "already there" on a 201 route, and headers.
+    status: int | None = field(default=None, kw_only=True)
+    headers: dict[str, str] = field(default_factory=dict, kw_only=True)
 
     @property
     def db(self) -> Database:
@@ -103,15 +126,20 @@ class ApiEndpoint:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     status: int = 200
+    # What a success answers, validated on the way out; None: no body (204) or undeclared.
     response: type[BaseModel] | None = None
     # "json" bodies are validated against `body`; "upload" handlers read the request themselves.
     body_kind: Literal["json", "upload", "none"] = "none"
     # The setting that bounds the body while it is read: SIEULIVE_MAX_BODY_BYTES (1 MB) or, for
     # files, SIEULIVE_MAX_UPLOAD_BYTES (20 MB). Reading stops at the limit: 413.
     limit: Literal["body", "upload"] = "body"
-    produces: str = "application/json"
+    # The content types a success answers with: JSON (the response model) and, for exports,
+    # CSV or XLSX files the handler returns as a Response.
+    produces: tuple[str, ...] = (JSON,)
     # Answers beyond the usual ones, documented in the OpenAPI: {"429": "why"}.
     errors: dict[str, str] = field(default_factory=dict)
+    # Other success statuses the handler may answer with (`ctx.status`): {200: "why"}.
+    other_success: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,13 +160,19 @@ class ApiRouter:
         response: type[BaseModel] | None = None,
         upload: bool = False,
         limit: Literal["body", "upload"] | None = None,
-        produces: str = "application/json",
+        produces: str | tuple[str, ...] = JSON,
         errors: dict[str, str] | None = None,
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """`upload=True`: the handler gets the raw body as `upload`, read up to the upload
-        limit unless `limit="body"` (a raw body that isn't a file, such as a webhook's)."""
+        other_success: dict[int, str] | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Declare `handler` as the route. Its `body`, `query` and return annotations declare
+        what it takes and answers (the keyword arguments of the same names, if given, win).
 
-        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        `upload=True`: the handler gets the raw body as `upload`, read up to the upload limit
+        unless `limit="body"` (a raw body that isn't a file, such as a webhook's)."""
+
+        def register(handler: Handler) -> Handler:
+            declared = annotated(handler)
+            body_model = body or declared.body
             self.endpoints.append(
                 ApiEndpoint(
                     method=method,
@@ -147,14 +181,15 @@ class ApiRouter:
                     access=access,
                     summary=summary,
                     tag=self.tag,
-                    body=body,
-                    query=query,
+                    body=body_model,
+                    query=query or declared.query,
                     status=status,
-                    response=response,
-                    body_kind="upload" if upload else ("json" if body else "none"),
+                    response=response or declared.response,
+                    body_kind="upload" if upload else ("json" if body_model else "none"),
                     limit=limit or ("upload" if upload else "body"),
-                    produces=produces,
+                    produces=(produces,) if isinstance(produces, str) else tuple(produces),
                     errors=errors or {},
+                    other_success=other_success or {},
                 )
             )
             return handler
@@ -162,7 +197,64 @@ class ApiRouter:
         return register
 
     def routes(self) -> list[Route]:
-        return [Route(e.path, make_endpoint(e), methods=[e.method]) for e in self.endpoints]
+        return api_routes([self])
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a handler's annotations declare: its body, query and response models."""
+
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+
+
+def _model(hint: Any) -> type[BaseModel] | None:
+    """The pydantic model in a hint: `M`, or the one model of a union such as `M | Response`
+    (a handler that answers JSON or a file)."""
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return hint
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        models = [m for m in map(_model, typing.get_args(hint)) if m is not None]
+        return models[0] if len(models) == 1 else None
+    return None
+
+
+def annotated(handler: Callable[..., Any]) -> Declared:
+    hints = typing.get_type_hints(handler)
+    return Declared(
+        body=_model(hints.get("body")),
+        query=_model(hints.get("query")),
+        response=_model(hints.get("return")),
+    )
+
+
+class ApiRoute(Route):
+    """One method of a path. A method the path doesn't take is a 405 whose `Allow` names every
+    method of the path (Starlette's own names only this route's, e.g. `GET, HEAD` on a path
+    that also takes POST)."""
+
+    allow: tuple[str, ...] = ()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods and self.allow:
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(self.allow)})
+        await super().handle(scope, receive, send)
+
+
+def api_routes(routers: Iterable[ApiRouter]) -> list[Route]:
+    """The Starlette routes of every endpoint of `routers`, each knowing its path's methods."""
+    endpoints = [e for router in routers for e in router.endpoints]
+    methods: dict[str, set[str]] = {}
+    for e in endpoints:
+        methods.setdefault(e.path, set()).add(e.method)
+    routes: list[Route] = []
+    for e in endpoints:
+        route = ApiRoute(e.path, make_endpoint(e), methods=[e.method])
+        allowed = methods[e.path] | ({"HEAD"} if "GET" in methods[e.path] else set())
+        route.allow = tuple(sorted(allowed))
+        routes.append(route)
+    return routes
 
 
 def bearer_token(request: Request) -> str | None:
@@ -217,18 +309,69 @@ def validation_fields(exc: ValidationError, prefix: str = "") -> list[dict[str, 
     return fields
 
 
+def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFailed:
+    """The 422 for `exc`: `RuleBroken` when every error is a rule between fields, which no
+    JSON Schema states; `ValidationFailed` when some field breaks its documented schema."""
+    fields = validation_fields(exc, prefix)
+    if all(err["type"] == RULE for err in exc.errors(include_url=False, include_input=False)):
+        return RuleBroken(fields)
+    return ValidationFailed(fields)
+
+
+def integral(data: Any) -> Any:
+    """`data` with every number that has no fraction (5.0, 1e3) as an int."""
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    if isinstance(data, dict):
+        return {k: integral(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [integral(v) for v in data]
+    return data
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def surrogate_at(data: Any, path: str = "") -> str | None:
+    """Where a lone surrogate (JSON's "\ud800", not text) is in `data`: its dotted path.
+    Bodies are at most `MAX_DEPTH` deep (the parser checked), so recursing is safe."""
+    if isinstance(data, str):
+        return path or "body" if _SURROGATE.search(data) else None
+    items: Iterable[tuple[Any, Any]] = ()
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    for key, value in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return where
+        found = surrogate_at(value, where)
+        if found is not None:
+            return found
+    return None
+
+
 async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel:
     content_type = request.headers.get("content-type", "")
     if content_type and "json" not in content_type.split(";")[0].lower():
         raise UnsupportedMediaType("send JSON: Content-Type: application/json")
     raw = await read_body(request, request.app.state.settings.max_body_bytes)
+    # Our parser first: depth, number size and NaN are a 400 before pydantic sees the text.
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise ValidationFailed.one("body", "must be a JSON object")
+    where = surrogate_at(data)
+    if where is not None:
+        # pydantic's JSON parser refuses the whole body; name the field instead.
+        raise ValidationFailed.one(where, "must be valid Unicode text (a lone surrogate was sent)")
     try:
-        return model.model_validate(data)
+        # Strict JSON, as the document says: a number is a number, not "5" or true; 5.0 is
+        # the integer 5 (JSON Schema's reading), so integral numbers are made ints first.
+        text = jsontext.dumps(integral(data), compact=True)
+        return model.model_validate_json(text, strict=True)
     except ValidationError as exc:
-        raise ValidationFailed(validation_fields(exc)) from exc
+        raise validation_failed(exc) from exc
     except RecursionError as exc:
         raise BadRequest("the body is nested too deeply", code="malformed_json") from exc
 
@@ -237,7 +380,20 @@ def parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        raise ValidationFailed(validation_fields(exc, "query.")) from exc
+        raise validation_failed(exc, "query.") from exc
+
+
+def shaped(spec: ApiEndpoint, result: Any) -> Any:
+    """What the handler returned, through the declared response model: the answer has the
+    model's fields and nothing else, and a value that doesn't fit fails here, loudly (a 500
+    and a log line naming the route) instead of reaching clients as something the document
+    doesn't promise."""
+    model = spec.response
+    if model is None:
+        return result
+    if not isinstance(result, model):
+        result = model.model_validate(result, from_attributes=True)
+    return result.model_dump(mode="json", by_alias=True)
 
 
 def request_token(request: Request, access: Access) -> str | None:
@@ -288,9 +444,10 @@ def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
             ) from exc
         if isinstance(result, Response):
             return result
-        if spec.status == 204:
-            return Response(status_code=204)
-        return ApiResponse(result, status_code=spec.status)
+        status = ctx.status or spec.status
+        if status == 204:
+            return Response(status_code=204, headers=ctx.headers)
+        return ApiResponse(shaped(spec, result), status_code=status, headers=ctx.headers)
 
     endpoint.access = spec.access  # type: ignore[attr-defined]
     endpoint.spec = spec  # type: ignore[attr-defined]

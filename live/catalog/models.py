@@ -66,6 +66,10 @@ class Product(Base):
         back_populates="product", cascade="all, delete-orphan", order_by="Certification.id"
     )
 
+    @property
+    def supplier_name(self) -> str:
+        return self.supplier.name
+
 
 class Certification(Base):
     __tablename__ = "certifications"

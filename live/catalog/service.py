@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from live.api.crud import fitted, get_or_404, matching, paginate
-from live.api.fields import as_utc, local_time
+from live.api.fields import as_utc
 from live.catalog.models import (
     Availability,
     Certification,
@@ -34,7 +34,7 @@ from live.catalog.schemas import (
     SupplierQuery,
 )
 from live.catalog.uses import USES
-from live.errors import Conflict, ValidationFailed
+from live.errors import Conflict, RuleBroken
 from live.text import search_key
 from live.tokens import new_secret, secret_hash
 
@@ -53,20 +53,6 @@ def _flush_unique(db: Session, what: str, field: str) -> None:
 
 
 # Suppliers
-
-
-def supplier_out(s: Supplier) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "name": s.name,
-        "province": s.province,
-        "tax_code": s.tax_code,
-        "contact_name": s.contact_name,
-        "contact_phone": s.contact_phone,
-        "contact_email": s.contact_email,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    }
 
 
 def list_suppliers(db: Session, q: SupplierQuery) -> tuple[list[Supplier], int]:
@@ -105,34 +91,6 @@ def delete_supplier(db: Session, supplier_id: int) -> None:
 # Products
 
 
-def product_out(p: Product) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "supplier_id": p.supplier_id,
-        "supplier_name": p.supplier.name,
-        "sku": p.sku,
-        "name": p.name,
-        "category": p.category,
-        "province": p.province,
-        "list_price": p.list_price,
-        "live_price": p.live_price,
-        "ocop_stars": p.ocop_stars,
-        "certifications": [
-            {"name": c.name, "number": c.number, "expires_on": c.expires_on}
-            for c in p.certifications
-        ],
-        "qc_status": p.qc_status,
-        "qc_reviewer": p.qc_reviewer,
-        "qc_note": p.qc_note,
-        "campaign_stock": p.campaign_stock,
-        "talking_points": p.talking_points,
-        "image_url": p.image_url,
-        "buy_link": p.buy_link,
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-    }
-
-
 def products_query(q: ProductQuery) -> Select[Any]:
     stmt = (
         select(Product)
@@ -163,7 +121,7 @@ def save_product(
     product = product or Product()
     certifications = data.pop("certifications", None)
     if "supplier_id" in data and db.get(Supplier, data["supplier_id"]) is None:
-        raise ValidationFailed.one("supplier_id", f"supplier {data['supplier_id']} does not exist")
+        raise RuleBroken.one("supplier_id", f"supplier {data['supplier_id']} does not exist")
     reviewed = "qc_status" in data and data["qc_status"] != product.qc_status
     for key, value in data.items():
         setattr(product, key, value)
@@ -172,7 +130,7 @@ def save_product(
         and product.list_price is not None
         and (product.live_price > product.list_price)
     ):
-        raise ValidationFailed.one("live_price", "must not be above list_price")
+        raise RuleBroken.one("live_price", "must not be above list_price")
     if reviewed and product.qc_status != QualityStatus.pending and not product.qc_reviewer:
         product.qc_reviewer = reviewer or None
     if certifications is not None:
@@ -206,17 +164,6 @@ def delete_product(db: Session, product_id: int) -> None:
 # Retailers
 
 
-def retailer_out(r: Retailer) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "name": r.name,
-        "contact_name": r.contact_name,
-        "contact_email": r.contact_email,
-        "contact_phone": r.contact_phone,
-        "created_at": r.created_at,
-    }
-
-
 def list_retailers(db: Session, q: NameQuery) -> tuple[list[Retailer], int]:
     stmt = select(Retailer).order_by(Retailer.name, Retailer.id)
     if q.q:
@@ -239,21 +186,6 @@ def delete_retailer(db: Session, retailer_id: int) -> None:
 
 
 # Creators
-
-
-def creator_out(c: Creator, calendar_url: str | None = None) -> dict[str, Any]:
-    """`calendar_url` only in the answer that made it: the feed token is kept hashed."""
-    return {
-        "id": c.id,
-        "name": c.name,
-        "handles": c.handles,
-        "availability": [
-            {"starts_at": local_time(a.starts_at), "ends_at": local_time(a.ends_at)}
-            for a in c.availability
-        ],
-        "calendar_url": calendar_url,
-        "created_at": c.created_at,
-    }
 
 
 def list_creators(db: Session, q: NameQuery) -> tuple[list[Creator], int]:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from live.api.routing import Access, ApiRouter, Caller, RequestCtx
+
+
+class HubStats(BaseModel):
+    epoch: str
+    mode: Literal["naive", "fast"]
+    clients: int
+    channels: int
+    fanouts: list[Any]
 
 
 def stats_router(access: Access) -> ApiRouter:
@@ -18,14 +28,14 @@ def stats_router(access: Access) -> ApiRouter:
         access=access,
         summary="This web process's websocket clients and recent fan-out times",
     )
-    def hub_stats(ctx: RequestCtx[Caller]) -> dict[str, Any]:
+    def hub_stats(ctx: RequestCtx[Caller]) -> HubStats:
         hub = ctx.request.app.state.hub
-        return {
-            "epoch": hub.epoch,
-            "mode": "naive" if hub.naive else "fast",
-            "clients": sum(len(c) for c in list(hub.channels.values())),
-            "channels": len(hub.channels),
-            "fanouts": list(hub.stats),
-        }
+        return HubStats(
+            epoch=hub.epoch,
+            mode="naive" if hub.naive else "fast",
+            clients=sum(len(c) for c in list(hub.channels.values())),
+            channels=len(hub.channels),
+            fanouts=list(hub.stats),
+        )
 
     return router

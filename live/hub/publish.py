@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
+from redis import Redis
+
 from live import jsontext
 
 log = logging.getLogger(__name__)
@@ -16,7 +18,7 @@ log = logging.getLogger(__name__)
 PREFIX = "sieulive:hub:"
 
 
-def topic_prefix(redis: Any) -> str:
+def topic_prefix(redis: Redis) -> str:
     """Pub/sub ignores Redis database numbers: deployments (or test workers) sharing one Redis
     server on different databases must not hear each other, so the database is in the topic."""
     kwargs = getattr(getattr(redis, "connection_pool", None), "connection_kwargs", {})
@@ -34,7 +36,7 @@ class Publisher(Protocol):
 class RedisPublisher:
     """Publishes `{"channel", "kind", "data"}` on the channel's Redis pub/sub topic."""
 
-    def __init__(self, redis: Any) -> None:
+    def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.prefix = topic_prefix(redis)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from redis import Redis
+
 # Kept a day: long enough to outlive any import, short enough to leave no litter.
 TTL_SECONDS = 24 * 3600
 
@@ -17,16 +19,16 @@ def progress_key(import_id: int) -> str:
     return f"sieulive:imports:{import_id}:processed"
 
 
-def write_progress(redis: Any, import_id: int, done: int) -> None:
+def write_progress(redis: Redis, import_id: int, done: int) -> None:
     redis.set(progress_key(import_id), done, ex=TTL_SECONDS)
 
 
-def read_progress(redis: Any, import_id: int) -> int | None:
+def read_progress(redis: Redis, import_id: int) -> int | None:
     value = redis.get(progress_key(import_id))
     return int(value) if value is not None else None
 
 
-def reporter(redis: Any, import_id: int, steps: int = 100) -> Any:
+def reporter(redis: Redis, import_id: int, steps: int = 100) -> Any:
     """A `progress(done, total)` callback writing about `steps` times over the import."""
     last = -1
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from live.access.roles import PRODUCERS, Ctx
-from live.api.crud import listing
+from live.api.crud import Listing
 from live.api.fields import Page
-from live.api.routing import ApiResponse, ApiRouter
+from live.api.routing import ApiRouter
 from live.imports import service
-from live.imports.schemas import ImportOut, ImportQuery
+from live.imports.schemas import ImportBrief, ImportOut, ImportQuery
 from live.imports.uploads import read_upload
 
 router = ApiRouter(tag="imports")
@@ -22,10 +20,9 @@ router = ApiRouter(tag="imports")
     query=ImportQuery,
     upload=True,
     status=202,
-    response=ImportOut,
     summary="Import a CSV or XLSX file all or nothing; queued, follow it at the Location",
 )
-def create_import(ctx: Ctx, query: ImportQuery, upload: bytes) -> ApiResponse:
+def create_import(ctx: Ctx, query: ImportQuery, upload: bytes) -> ImportOut:
     file = read_upload(
         ctx.request.headers.get("content-type", ""),
         upload,
@@ -40,23 +37,23 @@ def create_import(ctx: Ctx, query: ImportQuery, upload: bytes) -> ApiResponse:
         kind=file.kind,
         created_by=ctx.me.name or f"token {ctx.me.token_id}",
     )
-    return ApiResponse(job, status_code=202, headers={"Location": f"/api/imports/{job['id']}"})
+    ctx.headers["Location"] = f"/api/imports/{job.id}"
+    return job
 
 
 @router.route("GET", "/api/imports", access=PRODUCERS, query=Page, summary="List imports")
-def list_imports(ctx: Ctx, query: Page) -> dict[str, Any]:
+def list_imports(ctx: Ctx, query: Page) -> Listing[ImportBrief]:
     with ctx.db.reading() as db:
         rows, total = service.list_imports(db, ctx.request.app.state.redis, query)
-        return listing(rows, total, query)
+        return Listing[ImportBrief].of(rows, total, query)
 
 
 @router.route(
     "GET",
     "/api/imports/{import_id:int}",
     access=PRODUCERS,
-    response=ImportOut,
     summary="One import: status, progress (processed_rows of total_rows), errors, summary",
 )
-def get_import(ctx: Ctx, import_id: int) -> dict[str, Any]:
+def get_import(ctx: Ctx, import_id: int) -> ImportOut:
     with ctx.db.reading() as db:
         return service.get_import(db, ctx.request.app.state.redis, import_id)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from live.api.fields import Line40, Line300, Schema
 from live.imports.models import ImportStatus
@@ -30,6 +30,8 @@ class ImportError_(BaseModel):
 
 
 class ImportBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     filename: str
     kind: str | None
@@ -45,4 +47,4 @@ class ImportBrief(BaseModel):
 
 
 class ImportOut(ImportBrief):
-    errors: list[ImportError_]
+    errors: Annotated[list[ImportError_], BeforeValidator(lambda v: v or [])]

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from live.imports.problems import ImportFailed
 from live.imports.progress import read_progress, reporter, write_progress
 from live.imports.readers import read_file
 from live.imports.schedule_rows import import_segments, import_sessions
+from live.imports.schemas import ImportBrief, ImportOut
 from live.imports.sheets import Plan, Sheet, plan_sheets
 from live.queueing import IMPORTS
 
@@ -121,13 +123,13 @@ def run_file_import(
 
 def create_import(
     db: Database,
-    redis: Any,
+    redis: Redis,
     *,
     filename: str,
     content: bytes,
     kind: str | None,
     created_by: str,
-) -> dict[str, Any]:
+) -> ImportOut:
     """Store the file and queue it. A file that can't be read at all is refused at once."""
     plan = prepare(filename, content, kind)
     with db.unit_of_work() as session:
@@ -169,7 +171,7 @@ def _stopped(reason: str) -> dict[str, Any]:
     return {"sheet": "", "line": 0, "field": "", "message": f"{reason}; nothing was imported"}
 
 
-def run_stored_import(db: Database, redis: Any, import_id: int) -> dict[str, Any] | None:
+def run_stored_import(db: Database, redis: Redis, import_id: int) -> dict[str, Any] | None:
     """Run a queued import. Queues deliver at least once: a finished job is left alone, and a
     job cut short (its worker killed) is simply run again, its transaction having rolled back."""
     with db.unit_of_work() as session:
@@ -243,36 +245,30 @@ def _finish(
 # Reading jobs
 
 
-def import_out(job: ImportJob, redis: Any, *, with_errors: bool = True) -> dict[str, Any]:
+def _progress(job: ImportJob, redis: Redis) -> int:
     processed = job.processed_rows
     if job.status is ImportStatus.running:
         try:
             processed = read_progress(redis, job.id) or processed
         except Exception:  # progress is a nicety; the job's own row still answers
             log.warning("no progress for import %s: Redis unavailable", job.id)
-    out: dict[str, Any] = {
-        "id": job.id,
-        "filename": job.filename,
-        "kind": job.kind,
-        "status": job.status,
-        "total_rows": job.total_rows,
-        "processed_rows": processed,
-        "error_count": len(job.errors or []),
-        "summary": job.summary,
-        "created_by": job.created_by,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }
-    if with_errors:
-        out["errors"] = job.errors or []
-    return out
+    return processed
 
 
-def get_import(session: Session, redis: Any, import_id: int) -> dict[str, Any]:
+def import_brief(job: ImportJob, redis: Redis) -> ImportBrief:
+    live = {"processed_rows": _progress(job, redis)}
+    return ImportBrief.model_validate(job).model_copy(update=live)
+
+
+def import_out(job: ImportJob, redis: Redis) -> ImportOut:
+    live = {"processed_rows": _progress(job, redis)}
+    return ImportOut.model_validate(job).model_copy(update=live)
+
+
+def get_import(session: Session, redis: Redis, import_id: int) -> ImportOut:
     return import_out(get_or_404(session, ImportJob, import_id, "import"), redis)
 
 
-def list_imports(session: Session, redis: Any, page: Page) -> tuple[list[dict[str, Any]], int]:
+def list_imports(session: Session, redis: Redis, page: Page) -> tuple[list[ImportBrief], int]:
     rows, total = paginate(session, select(ImportJob).order_by(ImportJob.id.desc()), page)
-    return [import_out(r, redis, with_errors=False) for r in rows], total
+    return [import_brief(r, redis) for r in rows], total

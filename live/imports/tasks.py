@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redis import Redis
 from rq import get_current_job
 
 from live import redis_conn
@@ -27,7 +28,7 @@ def run_import(import_id: int) -> dict[str, Any] | None:
         db.dispose()
 
 
-def import_failed(job: Any, connection: Any, exc_type: Any, exc: Any, traceback: Any) -> None:
+def import_failed(job: Any, connection: Redis, exc_type: Any, exc: Any, traceback: Any) -> None:
     """RQ's failure callback: also called for a job whose worker died (found abandoned)."""
     settings = load_settings()
     db = Database(settings)

@@ -8,14 +8,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from starlette.responses import Response
 
 from live.access.roles import PRODUCERS, Ctx, Role
 from live.api.crud import get_or_404
 from live.api.fields import LOCAL_TIMEZONE, Page
-from live.api.routing import ApiResponse, ApiRouter
+from live.api.routing import CSV, JSON, XLSX, ApiRouter
 from live.catalog.models import Retailer
-from live.errors import Forbidden, NotFound, ValidationFailed
+from live.errors import Forbidden, NotFound, RuleBroken
 from live.sales.reporting import exports, orders, shortlist
 from live.sales.reporting.aggregates import zero_figures
 from live.sales.reporting.leaderboard import filter_options, leaderboard
@@ -24,12 +24,24 @@ from live.sales.reporting.sessions import campaign_sessions, campaign_stock, ses
 from live.sales.reporting.settlement import settlement_report
 from live.sales.reporting.suppliers import supplier_sales
 from live.sales.schemas import (
+    CampaignSales,
     ExportQuery,
+    Leaderboard,
     LeaderboardQuery,
+    Orders,
     OversoldQuery,
     OverTimeQuery,
+    QueueHealth,
+    RetriedJob,
+    SalesFilters,
+    SalesOverTime,
+    SessionSales,
+    Settlement,
     SettlementQuery,
+    Shortlist,
+    Shortlisted,
     ShortlistIn,
+    SupplierSales,
 )
 from live.sales.tools import queues
 from live.schedule.models import LiveSession
@@ -53,8 +65,9 @@ def own_supplier(ctx: Ctx, supplier_id: int) -> None:
 
 
 def my_retailer(ctx: Ctx) -> int:
+    # The role may call the route (no 403); the token lacks what no document can state.
     if ctx.me.retailer_id is None:
-        raise ValidationFailed.one(
+        raise RuleBroken.one(
             "token.retailer_id",
             "this retailer token names no retailer; a producer makes one with retailer_id",
         )
@@ -68,15 +81,17 @@ def my_retailer(ctx: Ctx) -> int:
     query=LeaderboardQuery,
     summary="Products ranked by net units or revenue, with sell-through; filterable",
 )
-def get_leaderboard(ctx: Ctx, campaign_id: int, query: LeaderboardQuery) -> dict[str, Any]:
+def get_leaderboard(ctx: Ctx, campaign_id: int, query: LeaderboardQuery) -> Leaderboard:
     with ctx.db.reading() as db:
-        return leaderboard(
-            db,
-            campaign_id,
-            query.sales_filter(),
-            sort=query.sort.value,
-            limit=query.limit,
-            offset=query.offset,
+        return Leaderboard.model_validate(
+            leaderboard(
+                db,
+                campaign_id,
+                query.sales_filter(),
+                sort=query.sort.value,
+                limit=query.limit,
+                offset=query.offset,
+            )
         )
 
 
@@ -86,9 +101,9 @@ def get_leaderboard(ctx: Ctx, campaign_id: int, query: LeaderboardQuery) -> dict
     access=RETAIL,
     summary="The values the leaderboard's filters offer (provinces, categories, sessions…)",
 )
-def get_sales_filters(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
+def get_sales_filters(ctx: Ctx, campaign_id: int) -> SalesFilters:
     with ctx.db.reading() as db:
-        return filter_options(db, campaign_id)
+        return SalesFilters.model_validate(filter_options(db, campaign_id))
 
 
 @router.route(
@@ -98,9 +113,10 @@ def get_sales_filters(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     query=OverTimeQuery,
     summary="Orders, units and revenue per 5, 15 or 60 minutes of order time, for a chart",
 )
-def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> dict[str, Any]:
+def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> SalesOverTime:
     with ctx.db.reading() as db:
-        return sales_over_time(db, campaign_id, query.sales_filter(), minutes=int(query.minutes))
+        figures = sales_over_time(db, campaign_id, query.sales_filter(), minutes=int(query.minutes))
+        return SalesOverTime.model_validate(figures)
 
 
 @router.route(
@@ -109,20 +125,20 @@ def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> dic
     access=PRODUCERS,
     summary="Every session of the campaign with its sales, orders and speed; products' stock left",
 )
-def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
+def get_campaign_sales(ctx: Ctx, campaign_id: int) -> CampaignSales:
     with ctx.db.reading() as db:
         sessions = campaign_sessions(db, campaign_id)
         totals = zero_figures()
         for row in sessions:
             for name in totals:
                 totals[name] += row[name]
-        return {
-            "campaign_id": campaign_id,
+        return CampaignSales(
+            campaign_id=campaign_id,
             # An order belongs to one session: the campaign's orders are the sessions' sum.
-            "totals": {**totals, "orders": sum(s["orders"] for s in sessions)},
-            "sessions": sessions,
-            "products": campaign_stock(db, campaign_id),
-        }
+            totals={**totals, "orders": sum(s["orders"] for s in sessions)},
+            sessions=sessions,
+            products=campaign_stock(db, campaign_id),
+        )
 
 
 @router.route(
@@ -131,7 +147,7 @@ def get_campaign_sales(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     access=HOSTS,
     summary="One session's sales per product and platform; creators: their own sessions",
 )
-def get_session_sales(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def get_session_sales(ctx: Ctx, session_id: int) -> SessionSales:
     with ctx.db.reading() as db:
         if ctx.me.role is Role.creator:
             row = db.scalar(sessions_query().where(LiveSession.id == session_id))
@@ -143,7 +159,7 @@ def get_session_sales(ctx: Ctx, session_id: int) -> dict[str, Any]:
                     code="not_your_session",
                     details={"session_id": session_id},
                 )
-        return session_report(db, session_id)
+        return SessionSales.model_validate(session_report(db, session_id))
 
 
 @router.route(
@@ -152,10 +168,10 @@ def get_session_sales(ctx: Ctx, session_id: int) -> dict[str, Any]:
     access=SUPPLIERS,
     summary="A supplier's products: sales per session, stock left, cancellations, returns",
 )
-def get_supplier_sales(ctx: Ctx, supplier_id: int) -> dict[str, Any]:
+def get_supplier_sales(ctx: Ctx, supplier_id: int) -> SupplierSales:
     own_supplier(ctx, supplier_id)
     with ctx.db.reading() as db:
-        return supplier_sales(db, supplier_id)
+        return SupplierSales.model_validate(supplier_sales(db, supplier_id))
 
 
 @router.route(
@@ -164,20 +180,14 @@ def get_supplier_sales(ctx: Ctx, supplier_id: int) -> dict[str, Any]:
     access=SUPPLIERS,
     query=SettlementQuery,
     summary="A supplier's settlement for a session (per product and platform); CSV or XLSX",
+    produces=(JSON, CSV, XLSX),
 )
-def get_settlement(ctx: Ctx, session_id: int, query: SettlementQuery) -> Any:
-    supplier_id = query.supplier_id
-    if ctx.me.role is Role.supplier:
-        supplier_id = supplier_id or ctx.me.supplier_id
-        if supplier_id is None:
-            raise ValidationFailed.one("query.supplier_id", "this token names no supplier")
-        own_supplier(ctx, supplier_id)
-    elif supplier_id is None:
-        raise ValidationFailed.one("query.supplier_id", "name the supplier (supplier_id=…)")
+def get_settlement(ctx: Ctx, session_id: int, query: SettlementQuery) -> Settlement | Response:
+    own_supplier(ctx, query.supplier_id)
     with ctx.db.reading() as db:
-        report = settlement_report(db, session_id, supplier_id)
+        report = settlement_report(db, session_id, query.supplier_id)
     if query.format == "json":
-        return report.as_dict()
+        return Settlement.model_validate(report.as_dict())
     return exports.download(
         exports.settlement_sheet(report), query.format, exports.settlement_filename(report)
     )
@@ -192,32 +202,28 @@ def get_settlement(ctx: Ctx, session_id: int, query: SettlementQuery) -> Any:
     access=RETAIL,
     summary="The retailer's shortlist with each product's sales; producers: every retailer's",
 )
-def get_shortlist(ctx: Ctx) -> dict[str, Any]:
+def get_shortlist(ctx: Ctx) -> Shortlist:
     retailer_id = my_retailer(ctx) if ctx.me.role is Role.retailer else None
     with ctx.db.reading() as db:
         items = shortlist.entries(db, retailer_id)
-    return {"items": items, "total": len(items)}
+    return Shortlist.model_validate({"items": items, "total": len(items)})
 
 
 @router.route(
     "POST",
     "/api/shortlist",
     access=RETAILERS,
-    body=ShortlistIn,
     status=201,
     summary="Shortlist a product for sourcing (again: 200, the one entry kept, note updated)",
+    other_success={200: "already on the shortlist: the one entry kept, its note updated"},
 )
-def add_to_shortlist(ctx: Ctx, body: ShortlistIn) -> ApiResponse:
+def add_to_shortlist(ctx: Ctx, body: ShortlistIn) -> Shortlisted:
     retailer_id = my_retailer(ctx)
     with ctx.db.unit_of_work() as db:
         entry, created = shortlist.shortlist(db, retailer_id, body.product_id, body.note)
-        out = {
-            "product_id": entry.product_id,
-            "retailer_id": entry.retailer_id,
-            "note": entry.note,
-            "created_at": entry.created_at,
-        }
-    return ApiResponse(out, status_code=201 if created else 200)
+        if not created:
+            ctx.status = 200
+        return Shortlisted.model_validate(entry)
 
 
 @router.route(
@@ -239,9 +245,9 @@ def remove_from_shortlist(ctx: Ctx, product_id: int) -> None:
     access=RETAIL,
     query=ExportQuery,
     summary="The shortlist as CSV or XLSX (Vietnamese headers, integer đồng)",
-    produces="text/csv",
+    produces=(CSV, XLSX),
 )
-def export_shortlist(ctx: Ctx, query: ExportQuery) -> Any:
+def export_shortlist(ctx: Ctx, query: ExportQuery) -> Response:
     retailer_id = my_retailer(ctx) if ctx.me.role is Role.retailer else None
     with ctx.db.reading() as db:
         items = shortlist.entries(db, retailer_id)
@@ -261,9 +267,9 @@ def export_shortlist(ctx: Ctx, query: ExportQuery) -> Any:
     query=Page,
     summary="Orders that matched no session, newest first (kept, never dropped)",
 )
-def list_unattributed(ctx: Ctx, query: Page) -> dict[str, Any]:
+def list_unattributed(ctx: Ctx, query: Page) -> Orders:
     with ctx.db.reading() as db:
-        return orders.unattributed_orders(db, query)
+        return Orders.model_validate(orders.unattributed_orders(db, query))
 
 
 @router.route(
@@ -273,9 +279,9 @@ def list_unattributed(ctx: Ctx, query: Page) -> dict[str, Any]:
     query=OversoldQuery,
     summary="Orders with lines beyond a flash sale's stock (not counted as sold)",
 )
-def list_oversold(ctx: Ctx, query: OversoldQuery) -> dict[str, Any]:
+def list_oversold(ctx: Ctx, query: OversoldQuery) -> Orders:
     with ctx.db.reading() as db:
-        return orders.oversold_orders(db, query, query.campaign_id)
+        return Orders.model_validate(orders.oversold_orders(db, query, query.campaign_id))
 
 
 @router.route(
@@ -284,8 +290,8 @@ def list_oversold(ctx: Ctx, query: OversoldQuery) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Queue health: RQ queue depths, failed jobs, workers, the order inbox",
 )
-def get_queues(ctx: Ctx) -> dict[str, Any]:
-    return queues.queue_health(ctx.request.app.state.redis)
+def get_queues(ctx: Ctx) -> QueueHealth:
+    return QueueHealth.model_validate(queues.queue_health(ctx.request.app.state.redis))
 
 
 @router.route(
@@ -294,5 +300,5 @@ def get_queues(ctx: Ctx) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Put a failed job back on its queue",
 )
-def retry_failed_job(ctx: Ctx, job_id: str) -> dict[str, Any]:
-    return queues.retry_failed(ctx.request.app.state.redis, job_id)
+def retry_failed_job(ctx: Ctx, job_id: str) -> RetriedJob:
+    return RetriedJob.model_validate(queues.retry_failed(ctx.request.app.state.redis, job_id))

@@ -1,13 +1,14 @@
-"""Query and body shapes of the sales dashboards' API."""
+"""Query, body and answer shapes of the sales dashboards' API."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from live.api.fields import Id, Line20, Line100, Page, Prose2k, Schema
+from live.api.fields import Id, Line20, Line100, Page, Prose1k, Schema
 from live.sales.reporting.aggregates import SalesFilter
 
 
@@ -65,9 +66,7 @@ class OverTimeQuery(FilterFields):
 
 
 class SettlementQuery(Schema):
-    supplier_id: Id | None = Field(
-        None, description="whose products; a supplier's token may leave it out (its own)"
-    )
+    supplier_id: Id = Field(description="whose products (a supplier's token: its own)")
     format: Literal["json", "csv", "xlsx"] = "json"
 
 
@@ -79,9 +78,141 @@ class OversoldQuery(Page):
     campaign_id: Id | None = None
 
 
-Note = Annotated[Prose2k, Field(max_length=1000)]
-
-
 class ShortlistIn(Schema):
     product_id: Id
-    note: Note | None = Field(None, description="left out: an existing note is kept")
+    note: Prose1k | None = Field(None, description="left out: an existing note is kept")
+
+
+# Answers. Figures are integer units and đồng (gross, paid, cancelled, returned and net units
+# and revenue). A report's rows are described in docs/sales.md and typed here as mappings:
+# keys a later report adds to a row pass through.
+
+Row = dict[str, Any]
+
+
+class CampaignRef(BaseModel):
+    id: int
+    name: str
+    timezone: str
+
+
+class Leaderboard(BaseModel):
+    campaign: CampaignRef
+    filters: dict[str, Any] = Field(description="the filters applied")
+    sort: Sort
+    totals: dict[str, float | int | None]
+    items: list[Row]
+    total: int
+    limit: int
+    offset: int
+    at: datetime
+
+
+class SessionRef(BaseModel):
+    id: int
+    code: str
+    title: str
+
+
+class SalesFilters(BaseModel):
+    buyer_provinces: list[str]
+    product_provinces: list[str]
+    categories: list[str]
+    ocop_stars: list[int]
+    sessions: list[SessionRef]
+    platforms: list[str]
+
+
+class SalesOverTime(BaseModel):
+    campaign_id: int
+    timezone: str
+    bucket_minutes: int
+    filters: dict[str, Any]
+    points: list[Row]
+    truncated: bool = Field(description="the oldest buckets were left out")
+    totals: dict[str, int]
+
+
+class CampaignSales(BaseModel):
+    campaign_id: int
+    totals: dict[str, int]
+    sessions: list[Row]
+    products: list[Row]
+
+
+class SessionSales(BaseModel):
+    session: Row
+    orders: int
+    totals: dict[str, int]
+    hours_on_air: float
+    units_per_hour: float | None
+    products: list[Row]
+    platforms: list[Row]
+
+
+class SupplierSales(BaseModel):
+    supplier: Row
+    totals: dict[str, int]
+    products: list[Row]
+    sessions: list[Row]
+    at: datetime
+
+
+class Settlement(BaseModel):
+    session: Row
+    supplier: Row
+    final: bool = Field(description="the session has ended: the figures are final")
+    generated_at: datetime
+    lines: list[Row]
+    totals: Row
+
+
+class ShortlistEntry(BaseModel):
+    product_id: int
+    sku: str
+    product_name: str
+    supplier_name: str
+    province: str
+    category: str
+    ocop_stars: int | None
+    live_price: int
+    campaign_stock: int
+    net_units: int
+    net_revenue: int
+    note: str | None
+    retailer_id: int
+    retailer_name: str
+    created_at: datetime
+
+
+class Shortlist(BaseModel):
+    items: list[ShortlistEntry]
+    total: int
+
+
+class Shortlisted(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    product_id: int
+    retailer_id: int
+    note: str | None
+    created_at: datetime
+
+
+class Orders(BaseModel):
+    items: list[Row]
+    total: int
+    limit: int
+    offset: int
+
+
+class QueueHealth(BaseModel):
+    queues: list[Row]
+    workers: list[Row]
+    inbox: Row
+
+
+class RetriedJob(BaseModel):
+    id: str
+    queue: str
+    status: str

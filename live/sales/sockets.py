@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redis import Redis
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -28,7 +29,7 @@ from live.sales.pipeline.snapshots import CHANNEL_KIND, campaign_channel, campai
 from live.schedule.models import Campaign
 
 
-def register_channel(channels: Channels, db: Database, redis: Any) -> None:
+def register_channel(channels: Channels, db: Database, redis: Redis) -> None:
     """The campaign channels' whole state: the sales snapshot from the live counters; a
     published `sales` change carries it whole."""
 

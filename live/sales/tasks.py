@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
 
+from redis import Redis
 from rq import Queue, get_current_job
 
 from live import redis_conn
@@ -35,11 +35,11 @@ def drain_inbox() -> dict[str, int]:
         redis.close()
 
 
-def enqueue_drain(redis: Any) -> None:
+def enqueue_drain(redis: Redis) -> None:
     queue = Queue(QUEUE, connection=redis)
     queue.enqueue(drain_inbox, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 24 * 3600)
 
 
-def drain_waiting(redis: Any) -> bool:
+def drain_waiting(redis: Redis) -> bool:
     """Whether no drain job waits in the queue (running ones may: they are busy)."""
     return Queue(QUEUE, connection=redis).count > 0

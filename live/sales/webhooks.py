@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import redis
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from live import metrics
 from live.access.roles import Ctx
@@ -35,6 +34,12 @@ from live.sales.tasks import enqueue_drain
 
 log = logging.getLogger(__name__)
 router = ApiRouter(tag="sales")
+
+
+class Accepted(BaseModel):
+    accepted: int = Field(description="how many events were queued")
+
+
 PLATFORMS = {p.value for p in Platform}
 PRECHECK_BYTES = 4096  # about ten events
 
@@ -53,7 +58,7 @@ PRECHECK_BYTES = 4096  # about ten events
         "503": "the order inbox (Redis) is unavailable: retry after Retry-After seconds",
     },
 )
-def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
+def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> Accepted:
     if platform not in PLATFORMS:
         raise NotFound("platform", platform)
     try:
@@ -64,11 +69,11 @@ def receive_orders(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
             metrics.BACKEND_ERRORS.labels("redis", "webhook").inc()
         log.info("order webhook from %s refused: %s", platform, exc.code)
         raise
-    metrics.WEBHOOK_EVENTS_ACCEPTED.labels(platform).inc(answer["accepted"])
+    metrics.WEBHOOK_EVENTS_ACCEPTED.labels(platform).inc(answer.accepted)
     return answer
 
 
-def _receive(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
+def _receive(ctx: Ctx, platform: str, upload: bytes) -> Accepted:
     settings = ctx.settings
     headers = ctx.request.headers
     secret = settings.webhook_secrets.get(platform) or settings.webhook_secrets.get("default")
@@ -101,7 +106,7 @@ def _receive(ctx: Ctx, platform: str, upload: bytes) -> dict[str, Any]:
         raise _inbox_full(exc.limit) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise _unavailable() from exc
-    return {"accepted": len(events)}
+    return Accepted(accepted=len(events))
 
 
 def _inbox_full(limit: int) -> TooManyRequests:

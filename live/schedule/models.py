@@ -99,6 +99,14 @@ class LiveSession(Base):
     def creator_ids(self) -> set[int]:
         return {self.host_creator_id, *(c.id for c in self.cohosts)}
 
+    @property
+    def host_name(self) -> str:
+        return self.host.name
+
+    @property
+    def cohost_ids(self) -> list[int]:
+        return [c.id for c in self.cohosts]
+
 
 class Segment(Base):
     """One line of the run-of-show."""
@@ -123,3 +131,7 @@ class Segment(Base):
 
     session: Mapped[LiveSession] = relationship(back_populates="segments")
     product: Mapped[Product | None] = relationship()
+
+    @property
+    def product_name(self) -> str | None:
+        return self.product.name if self.product is not None else None

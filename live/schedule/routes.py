@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
 
 from live.access.roles import EVERYONE, PRODUCERS, Ctx, Role
-from live.api.crud import get_or_404, listing, partial
+from live.api.crud import Listing, get_or_404
 from live.api.routing import ApiRouter, validation_fields
-from live.errors import NotFound, ValidationFailed
+from live.errors import NotFound, RuleBroken
 from live.schedule import service
 from live.schedule.models import Campaign, LiveSession
 from live.schedule.rules import sessions_query
 from live.schedule.schemas import (
     CampaignIn,
     CampaignOut,
+    CampaignPatch,
     CampaignQuery,
     SegmentPatch,
     SessionIn,
@@ -25,29 +24,27 @@ from live.schedule.schemas import (
 )
 
 router = ApiRouter(tag="schedule")
-CampaignPatch = partial(CampaignIn)
 NOTE_WRITERS = frozenset({Role.producer, Role.creator})
 
 
 @router.route(
     "GET", "/api/campaigns", access=EVERYONE, query=CampaignQuery, summary="List campaigns"
 )
-def list_campaigns(ctx: Ctx, query: CampaignQuery) -> dict[str, Any]:
+def list_campaigns(ctx: Ctx, query: CampaignQuery) -> Listing[CampaignOut]:
     with ctx.db.reading() as db:
         rows, total = service.list_campaigns(db, query)
-        return listing([service.campaign_out(db, r) for r in rows], total, query)
+        items = [service.campaign_out(db, r) for r in rows]
+        return Listing[CampaignOut].of(items, total, query)
 
 
 @router.route(
     "POST",
     "/api/campaigns",
     access=PRODUCERS,
-    body=CampaignIn,
     status=201,
-    response=CampaignOut,
     summary="Create a campaign",
 )
-def create_campaign(ctx: Ctx, body: CampaignIn) -> dict[str, Any]:
+def create_campaign(ctx: Ctx, body: CampaignIn) -> CampaignOut:
     with ctx.db.unit_of_work() as db:
         return service.campaign_out(db, service.save_campaign(db, body.model_dump()))
 
@@ -56,10 +53,9 @@ def create_campaign(ctx: Ctx, body: CampaignIn) -> dict[str, Any]:
     "GET",
     "/api/campaigns/{campaign_id:int}",
     access=EVERYONE,
-    response=CampaignOut,
     summary="One campaign",
 )
-def get_campaign(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
+def get_campaign(ctx: Ctx, campaign_id: int) -> CampaignOut:
     with ctx.db.reading() as db:
         return service.campaign_out(db, get_or_404(db, Campaign, campaign_id))
 
@@ -68,11 +64,9 @@ def get_campaign(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
     "PATCH",
     "/api/campaigns/{campaign_id:int}",
     access=PRODUCERS,
-    body=CampaignPatch,
-    response=CampaignOut,
     summary="Edit a campaign; a new changeover buffer is rechecked",
 )
-def edit_campaign(ctx: Ctx, campaign_id: int, body: CampaignIn) -> dict[str, Any]:
+def edit_campaign(ctx: Ctx, campaign_id: int, body: CampaignPatch) -> CampaignOut:
     with ctx.db.unit_of_work() as db:
         row = get_or_404(db, Campaign, campaign_id)
         changes = body.model_dump(exclude_unset=True)
@@ -98,28 +92,27 @@ def delete_campaign(ctx: Ctx, campaign_id: int) -> None:
     query=SessionQuery,
     summary="List sessions; q searches title, creators, studio and products",
 )
-def list_sessions(ctx: Ctx, query: SessionQuery) -> dict[str, Any]:
+def list_sessions(ctx: Ctx, query: SessionQuery) -> Listing[SessionOut]:
     with ctx.db.reading() as db:
         rows, total = service.list_sessions(db, query)
-        return listing([service.session_out(db, r) for r in rows], total, query)
+        items = [service.session_out(db, r) for r in rows]
+        return Listing[SessionOut].of(items, total, query)
 
 
 @router.route(
     "POST",
     "/api/sessions",
     access=PRODUCERS,
-    body=SessionIn,
     status=201,
-    response=SessionOut,
     summary="Schedule a session with its run-of-show",
 )
-def create_session(ctx: Ctx, body: SessionIn) -> dict[str, Any]:
+def create_session(ctx: Ctx, body: SessionIn) -> SessionOut:
     with ctx.db.unit_of_work() as db:
         row, _warnings = service.save_session(db, body.model_dump())
         return service.session_out(db, row)
 
 
-def _read_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def _read_session(ctx: Ctx, session_id: int) -> SessionOut:
     with ctx.db.reading() as db:
         row = db.scalar(sessions_query().where(LiveSession.id == session_id))
         if row is None:
@@ -131,10 +124,9 @@ def _read_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
     "GET",
     "/api/sessions/{session_id:int}",
     access=EVERYONE,
-    response=SessionOut,
     summary="One session with its run-of-show and warnings",
 )
-def get_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def get_session(ctx: Ctx, session_id: int) -> SessionOut:
     return _read_session(ctx, session_id)
 
 
@@ -142,11 +134,9 @@ def get_session(ctx: Ctx, session_id: int) -> dict[str, Any]:
     "PATCH",
     "/api/sessions/{session_id:int}",
     access=NOTE_WRITERS,
-    body=SessionPatch,
-    response=SessionOut,
     summary="Edit a session; `segments` replaces the run-of-show. Creators: notes only",
 )
-def edit_session(ctx: Ctx, session_id: int, body: SessionPatch) -> dict[str, Any]:
+def edit_session(ctx: Ctx, session_id: int, body: SessionPatch) -> SessionOut:
     changes = body.model_dump(exclude_unset=True)
     if "segments" in changes:
         changes["segments"] = body.segments
@@ -159,18 +149,18 @@ def edit_session(ctx: Ctx, session_id: int, body: SessionPatch) -> dict[str, Any
     "PATCH",
     "/api/sessions/{session_id:int}/segments/{segment_id:int}",
     access=NOTE_WRITERS,
-    body=SegmentPatch,
-    response=SessionOut,
     summary="Edit one segment. Creators: notes only",
 )
-def edit_segment(ctx: Ctx, session_id: int, segment_id: int, body: SegmentPatch) -> dict[str, Any]:
+def edit_segment(ctx: Ctx, session_id: int, segment_id: int, body: SegmentPatch) -> SessionOut:
     try:
         with ctx.db.unit_of_work() as db:
             service.edit_segment(
                 db, ctx.me, session_id, segment_id, body.model_dump(exclude_unset=True)
             )
     except ValidationError as exc:
-        raise ValidationFailed(validation_fields(exc)) from exc
+        # Each field sent fits its schema (checked before): the segment as merged with the
+        # stored one breaks a rule of its kind (a product named on an intro, say).
+        raise RuleBroken(validation_fields(exc)) from exc
     return _read_session(ctx, session_id)
 
 

@@ -336,7 +336,7 @@ def lock_schedule(db: Session) -> None:
 
 def sessions_query() -> Any:
     return select(LiveSession).options(
-        selectinload(LiveSession.segments),
+        selectinload(LiveSession.segments).selectinload(Segment.product),
         selectinload(LiveSession.cohosts),
         selectinload(LiveSession.campaign),
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from live.api.fields import (
     Count,
@@ -21,7 +23,11 @@ from live.api.fields import (
     Required300,
     Schema,
     When,
+    absent,
+    broken_rule,
     left_out,
+    needs,
+    when,
 )
 from live.platforms import Platform
 from live.schedule.models import SegmentKind, SessionStatus
@@ -30,11 +36,50 @@ MAX_SEGMENT_SECONDS = 24 * 3600
 PRODUCT_KINDS = {SegmentKind.product, SegmentKind.flash_sale}
 
 
+def _known_timezone(value: str) -> str:
+    # ZoneInfo() itself would open "America" (a folder) or "../x" and fail with an OSError.
+    if value not in known_timezones():
+        raise ValueError("unknown timezone, e.g. Asia/Ho_Chi_Minh")
+    return value
+
+
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+# An IANA timezone this server knows; the document lists them.
+Timezone = Annotated[
+    str,
+    AfterValidator(_known_timezone),
+    WithJsonSchema({"type": "string", "enum": sorted(known_timezones())}),
+]
+
+
+# Show control (go live, end) sets live and ended; editing may not.
+EDITABLE_STATUSES = (SessionStatus.draft, SessionStatus.scheduled, SessionStatus.cancelled)
+
+
+def _editable(value: SessionStatus) -> SessionStatus:
+    if value not in EDITABLE_STATUSES:
+        raise ValueError("live and ended are set by show control, not by editing")
+    return value
+
+
+EditableStatus = Annotated[
+    SessionStatus,
+    AfterValidator(_editable),
+    WithJsonSchema({"type": "string", "enum": [s.value for s in EDITABLE_STATUSES]}),
+]
+
+
 class CampaignIn(Schema):
+    """`ends_on` is not before `starts_on`."""
+
     name: Name
     starts_on: Day
     ends_on: Day
-    timezone: Line40 = "Asia/Ho_Chi_Minh"
+    timezone: Timezone = "Asia/Ho_Chi_Minh"
     sales_goal: int = Field(0, ge=0, le=10**15, description="integer đồng")
     changeover_buffer_minutes: int = Field(30, ge=0, le=24 * 60)
     attribution_grace_minutes: int = Field(15, ge=0, le=24 * 60)
@@ -42,7 +87,7 @@ class CampaignIn(Schema):
     @model_validator(mode="after")
     def _ordered(self) -> CampaignIn:
         if self.ends_on < self.starts_on:
-            raise ValueError("ends_on must not be before starts_on")
+            raise broken_rule("ends_on must not be before starts_on")
         return self
 
 
@@ -52,7 +97,36 @@ class CampaignOut(CampaignIn):
     created_at: datetime
 
 
+class CampaignPatch(Schema):
+    """A left-out field stays as it is; `ends_on` is not before `starts_on` once merged."""
+
+    name: Name = left_out()
+    starts_on: Day = left_out()
+    ends_on: Day = left_out()
+    timezone: Timezone = left_out()
+    sales_goal: int = left_out(ge=0, le=10**15, description="integer đồng")
+    changeover_buffer_minutes: int = left_out(ge=0, le=24 * 60)
+    attribution_grace_minutes: int = left_out(ge=0, le=24 * 60)
+
+
 class SegmentIn(Schema):
+    """Product and flash sale segments name a product; flash sales also a price and quantity
+    above 0; other segments none of these."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                when("kind", sorted(PRODUCT_KINDS), needs("product_id"), absent("product_id")),
+                when(
+                    "kind",
+                    [SegmentKind.flash_sale.value],
+                    needs("flash_price", "flash_quantity", minimum=1),
+                    absent("flash_price", "flash_quantity"),
+                ),
+            ]
+        }
+    )
+
     id: Id | None = Field(None, description="keep a segment's identity when editing")
     kind: SegmentKind
     title: Line100 = ""
@@ -84,7 +158,7 @@ class SegmentOut(SegmentIn):
     product_name: str | None = None
 
 
-class SessionIn(Schema):
+class SessionFields(Schema):
     campaign_id: Id
     code: Line40 | None = Field(None, description="short code carried by orders; made up if empty")
     title: Required300
@@ -95,8 +169,14 @@ class SessionIn(Schema):
     studio: Required100
     scheduled_start: When = Field(description="ISO 8601; without an offset it is campaign time")
     scheduled_end: When
-    status: SessionStatus = SessionStatus.draft
+    status: EditableStatus = SessionStatus.draft
     notes: Prose10k = ""
+
+
+class SessionIn(SessionFields):
+    """`scheduled_end` is after `scheduled_start`; the schedule's rules (overlaps, products'
+    quality and stock) are checked too: a 409 names each one broken."""
+
     segments: list[SegmentIn] = Field(default_factory=list, max_length=200)
 
 
@@ -107,8 +187,11 @@ class Problem(Schema):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class SessionOut(SessionIn):
+class SessionOut(SessionFields):
     id: int
+    code: str
+    status: SessionStatus
+    segments: list[SegmentOut]
     host_name: str
     warnings: list[Problem] = Field(default_factory=list)
     created_at: datetime
@@ -129,7 +212,7 @@ class SessionPatch(Schema):
     studio: Required100 = left_out()
     scheduled_start: When = left_out()
     scheduled_end: When = left_out()
-    status: SessionStatus = left_out()
+    status: EditableStatus = left_out()
     notes: Prose10k = left_out()
     segments: list[SegmentIn] = left_out(max_length=200)
 

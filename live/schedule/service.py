@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
-import zoneinfo
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
@@ -18,7 +17,7 @@ from live.api.crud import LIKE_ESCAPE, fitted, get_or_404, like_literal, matchin
 from live.api.fields import as_utc
 from live.api.routing import validation_fields
 from live.catalog.models import Creator, Product
-from live.errors import Conflict, Forbidden, ValidationFailed
+from live.errors import Conflict, Forbidden, RuleBroken, ValidationFailed
 from live.schedule.models import (
     Campaign,
     LiveSession,
@@ -35,7 +34,15 @@ from live.schedule.rules import (
     sessions_query,
     warnings_for,
 )
-from live.schedule.schemas import CampaignQuery, SegmentIn, SessionQuery
+from live.schedule.schemas import (
+    CampaignOut,
+    CampaignQuery,
+    Problem,
+    SegmentIn,
+    SessionOut,
+    SessionQuery,
+    known_timezones,
+)
 from live.text import search_key
 
 # Show control (go live, end) moves sessions to live and ended; editing may not.
@@ -45,20 +52,9 @@ EDITABLE_STATUSES = {SessionStatus.draft, SessionStatus.scheduled, SessionStatus
 # Campaigns
 
 
-def campaign_out(db: Session, c: Campaign) -> dict[str, Any]:
+def campaign_out(db: Session, c: Campaign) -> CampaignOut:
     count = db.scalar(select(func.count()).where(LiveSession.campaign_id == c.id)) or 0
-    return {
-        "id": c.id,
-        "name": c.name,
-        "starts_on": c.starts_on,
-        "ends_on": c.ends_on,
-        "timezone": c.timezone,
-        "sales_goal": c.sales_goal,
-        "changeover_buffer_minutes": c.changeover_buffer_minutes,
-        "attribution_grace_minutes": c.attribution_grace_minutes,
-        "session_count": count,
-        "created_at": c.created_at,
-    }
+    return CampaignOut.model_validate(c).model_copy(update={"session_count": count})
 
 
 def list_campaigns(db: Session, q: CampaignQuery) -> tuple[list[Campaign], int]:
@@ -66,11 +62,6 @@ def list_campaigns(db: Session, q: CampaignQuery) -> tuple[list[Campaign], int]:
     if q.q:
         stmt = stmt.where(Campaign.name.ilike(f"%{like_literal(q.q)}%", escape=LIKE_ESCAPE))
     return paginate(db, stmt, q)
-
-
-@functools.cache
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def save_campaign(db: Session, data: dict[str, Any], campaign: Campaign | None = None) -> Campaign:
@@ -83,7 +74,7 @@ def save_campaign(db: Session, data: dict[str, Any], campaign: Campaign | None =
     for key, value in data.items():
         setattr(campaign, key, value)
     if campaign.ends_on < campaign.starts_on:
-        raise ValidationFailed.one("ends_on", "must not be before starts_on")
+        raise RuleBroken.one("ends_on", "must not be before starts_on")
     db.add(campaign)
     db.flush()
     if not is_new:
@@ -101,52 +92,16 @@ def delete_campaign(db: Session, campaign_id: int) -> None:
 # Sessions
 
 
-def session_out(db: Session, s: LiveSession) -> dict[str, Any]:
-    tz = s.campaign.timezone
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(tz)
-    products = {
-        p.id: p.name
-        for p in db.scalars(
-            select(Product).where(Product.id.in_({g.product_id for g in s.segments}))
-        )
-    }
-    return {
-        "id": s.id,
-        "campaign_id": s.campaign_id,
-        "code": s.code,
-        "title": s.title,
-        "host_creator_id": s.host_creator_id,
-        "host_name": s.host.name,
-        "cohost_ids": [c.id for c in s.cohosts],
-        "platform": s.platform,
-        "channel": s.channel,
-        "studio": s.studio,
+def session_out(db: Session, s: LiveSession) -> SessionOut:
+    """The session as its campaign's people read it: times in the campaign's timezone, with
+    the warnings the schedule's rules give today."""
+    zone = ZoneInfo(s.campaign.timezone)
+    local = {
         "scheduled_start": s.scheduled_start.astimezone(zone),
         "scheduled_end": s.scheduled_end.astimezone(zone),
-        "status": s.status,
-        "notes": s.notes,
-        "segments": [
-            {
-                "id": g.id,
-                "position": g.position,
-                "kind": g.kind,
-                "title": g.title,
-                "planned_seconds": g.planned_seconds,
-                "product_id": g.product_id,
-                "product_name": products.get(g.product_id) if g.product_id else None,
-                "flash_price": g.flash_price,
-                "flash_quantity": g.flash_quantity,
-                "notes": g.notes,
-                "obs_scene": g.obs_scene,
-            }
-            for g in s.segments
-        ],
-        "warnings": [p.as_dict() for p in warnings_for(db, s)],
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
+        "warnings": [Problem.model_validate(p) for p in warnings_for(db, s)],
     }
+    return SessionOut.model_validate(s).model_copy(update=local)
 
 
 def list_sessions(db: Session, q: SessionQuery) -> tuple[list[LiveSession], int]:
@@ -178,7 +133,7 @@ def list_sessions(db: Session, q: SessionQuery) -> tuple[list[LiveSession], int]
 def _creator(db: Session, creator_id: int, field: str) -> Creator:
     creator = db.get(Creator, creator_id)
     if creator is None:
-        raise ValidationFailed.one(field, f"creator {creator_id} does not exist")
+        raise RuleBroken.one(field, f"creator {creator_id} does not exist")
     return creator
 
 
@@ -205,7 +160,7 @@ def _segments(
             item = _segment_in(i, raw)
             data = item.model_dump(exclude={"id"})
             if item.product_id is not None and db.get(Product, item.product_id) is None:
-                raise ValidationFailed.one(
+                raise RuleBroken.one(
                     f"segments.{i}.product_id", f"product {item.product_id} does not exist"
                 )
             seg = existing.pop(item.id, None) if item.id is not None else None
@@ -238,7 +193,7 @@ def save_session(
     campaign_id = data.get("campaign_id", s.campaign_id)
     campaign = db.get(Campaign, campaign_id) if campaign_id else None
     if campaign is None:
-        raise ValidationFailed.one("campaign_id", f"campaign {campaign_id} does not exist")
+        raise RuleBroken.one("campaign_id", f"campaign {campaign_id} does not exist")
     if "status" in data and data["status"] != s.status:
         if data["status"] not in EDITABLE_STATUSES:
             raise ValidationFailed.one(
@@ -265,7 +220,7 @@ def save_session(
             setattr(s, key, value)
         s.campaign = campaign
         if s.scheduled_end <= s.scheduled_start:
-            raise ValidationFailed.one("scheduled_end", "must be after scheduled_start")
+            raise RuleBroken.one("scheduled_end", "must be after scheduled_start")
         if cohost_ids is not None:
             s.cohosts = [c for c in dict.fromkeys(cohosts) if c.id != s.host_creator_id]
         made_up_code = not s.code

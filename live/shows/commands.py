@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from live.catalog.models import Product, QualityStatus
-from live.errors import Conflict, ValidationFailed
+from live.errors import Conflict, RuleBroken
 from live.schedule.models import LiveSession, Segment, SegmentKind, SessionStatus
 from live.shows.models import FeaturedPeriod, FlashSale, Phase, SegmentRun, Show
 
@@ -195,9 +195,9 @@ def campaign_product(ctx: ShowContext, product_id: int, field: str) -> Product:
         .limit(1)
     )
     if product is None or in_campaign is None:
-        raise ValidationFailed.one(field, f"product {product_id} is not in this campaign")
+        raise RuleBroken.one(field, f"product {product_id} is not in this campaign")
     if product.qc_status != QualityStatus.approved:
-        raise ValidationFailed.one(field, f"{product.name} is not quality-approved")
+        raise RuleBroken.one(field, f"{product.name} is not quality-approved")
     return product
 
 
@@ -252,7 +252,7 @@ def start_flash_sale(ctx: ShowContext, args: dict[str, Any]) -> None:
     _require_on_air(ctx, CommandName.flash_sale_start.value)
     product_id = args.get("product_id") or ctx.show.featured_product_id
     if product_id is None:
-        raise ValidationFailed.one("product_id", "feature a product or name one")
+        raise RuleBroken.one("product_id", "feature a product or name one")
     campaign_product(ctx, int(product_id), "product_id")
     _set_featured(ctx, int(product_id), None)
     _start_flash_sale(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from sqlalchemy import select
 
@@ -20,7 +19,17 @@ from live.schedule.models import LiveSession
 from live.shows import service
 from live.shows.mixer import MIXER
 from live.shows.models import ShowCommand
-from live.shows.schemas import CommandIn
+from live.shows.schemas import (
+    CommandIn,
+    CommandOut,
+    HistoryItem,
+    OverlayUrl,
+    Reloading,
+    ShowClient,
+    ShowClients,
+    ShowHistory,
+    ShowState,
+)
 from live.shows.service import show_channel
 
 log = logging.getLogger(__name__)
@@ -42,7 +51,7 @@ def overlay_url(ctx: Ctx, token: str) -> str:
     access=CONSOLES,
     summary="The whole current show state",
 )
-def get_show(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def get_show(ctx: Ctx, session_id: int) -> ShowState:
     with ctx.db.unit_of_work() as db:
         state = service.current_state(db, session_id)
         if ctx.me.role is Role.creator and not service.hosts(db, session_id, ctx.me.creator_id):
@@ -53,17 +62,16 @@ def get_show(ctx: Ctx, session_id: int) -> dict[str, Any]:
             # The URL itself is shown once, by POST …/show/overlay-token: only its hash is kept.
             show = service.ensure_show(db, session_id)
             state["overlay_url_issued"] = service.overlay_url_issued(show)
-        return state
+        return ShowState.model_validate(state)
 
 
 @router.route(
     "POST",
     "/api/sessions/{session_id:int}/show/commands",
     access=PRODUCERS,
-    body=CommandIn,
     summary="Send a show command with the revision you saw (409 if stale)",
 )
-def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
+def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> CommandOut:
     command = body.command.value
     with (
         log_context(command_id=body.command_id, session_id=session_id),
@@ -82,7 +90,7 @@ def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
             )
         result["outcome"] = "applied" if applied else "repeated"
         log.info("show command %s %s", command, result["outcome"])
-    return {"applied": applied, "state": state}
+    return CommandOut(applied=applied, state=ShowState.model_validate(state))
 
 
 @router.route(
@@ -92,7 +100,7 @@ def send_command(ctx: Ctx, session_id: int, body: CommandIn) -> dict[str, Any]:
     query=Page,
     summary="Every command applied, with who sent it",
 )
-def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
+def show_history(ctx: Ctx, session_id: int, query: Page) -> ShowHistory:
     with ctx.db.reading() as db:
         # Times in the campaign's offset, like the show state and every other response.
         session = db.get(LiveSession, session_id)
@@ -108,22 +116,16 @@ def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
         ).all()
         # What the studio's OBS made of each command (a scene switched, failed, bridge offline).
         obs = MIXER.get().outcomes(db, session_id, [r.command_id for r in rows])
-        return {
-            "items": [
-                {
-                    "revision": r.revision,
-                    "command": r.name,
-                    "command_id": r.command_id,
-                    "args": r.args,
-                    "actor": r.actor,
-                    "at": local_time(r.at, zone),
-                    "obs": obs.get(r.command_id),
-                }
+        return ShowHistory(
+            items=[
+                HistoryItem.model_validate(r).model_copy(
+                    update={"at": local_time(r.at, zone), "obs": obs.get(r.command_id)}
+                )
                 for r in rows
             ],
-            "limit": query.limit,
-            "offset": query.offset,
-        }
+            limit=query.limit,
+            offset=query.offset,
+        )
 
 
 @router.route(
@@ -132,7 +134,7 @@ def show_history(ctx: Ctx, session_id: int, query: Page) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Connected overlays and consoles; stale or gone ones flagged",
 )
-def show_clients(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def show_clients(ctx: Ctx, session_id: int) -> ShowClients:
     with ctx.db.unit_of_work() as db:
         show = (
             service.ensure_show(db, session_id) if service.session_exists(db, session_id) else None
@@ -141,7 +143,8 @@ def show_clients(ctx: Ctx, session_id: int) -> dict[str, Any]:
             raise NotFound("session", session_id)
         revision, revised_at = show.revision, show.updated_at.timestamp()
     raw = ctx.request.app.state.redis.hgetall(presence.KEY + show_channel(session_id))
-    return {"items": presence.listing(raw, revision, revised_at, time.time())}
+    clients = presence.listing(raw, revision, revised_at, time.time())
+    return ShowClients(items=[ShowClient.model_validate(c) for c in clients])
 
 
 @router.route(
@@ -151,14 +154,14 @@ def show_clients(ctx: Ctx, session_id: int) -> dict[str, Any]:
     status=202,
     summary="Make every overlay of the session reload its page",
 )
-def reload_overlays(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def reload_overlays(ctx: Ctx, session_id: int) -> Reloading:
     with ctx.db.unit_of_work() as db:
         if not service.session_exists(db, session_id):
             raise NotFound("session", session_id)
         # And the studio's OBS presses refresh on the browser sources showing this overlay.
         MIXER.get().reload_overlays(db, publisher(ctx), session_id)
     publisher(ctx).publish(show_channel(session_id), "reload", {"at": time.time()})
-    return {"reloading": True}
+    return Reloading(reloading=True)
 
 
 @router.route(
@@ -167,7 +170,7 @@ def reload_overlays(ctx: Ctx, session_id: int) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Make the overlay URL, shown in this answer only; overlays on an older one go",
 )
-def rotate_overlay_token(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def rotate_overlay_token(ctx: Ctx, session_id: int) -> OverlayUrl:
     with ctx.db.unit_of_work() as db:
         token = service.new_overlay_token(db, publisher(ctx), session_id)
-    return {"overlay_url": overlay_url(ctx, token)}
+    return OverlayUrl(overlay_url=overlay_url(ctx, token))

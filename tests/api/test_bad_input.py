@@ -27,9 +27,10 @@ def error(response: Any, status: int) -> dict[str, Any]:
 
 
 def bad_field(response: Any, status: int = 422) -> str:
-    """The name of the first field the error points at."""
+    """The name of the first field the error points at: a field breaking its documented schema
+    (`validation_failed`) or a rule no schema states, such as an unknown id (`rule_broken`)."""
     err = error(response, status)
-    assert err["code"] == "validation_failed", err
+    assert err["code"] in ("validation_failed", "rule_broken"), err
     return err["details"]["fields"][0]["field"]  # type: ignore[no-any-return]
 
 

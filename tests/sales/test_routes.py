@@ -152,9 +152,10 @@ def test_a_supplier_sees_only_its_own_products(client: Any, scene: SalesScene) -
     )
 
 
-def test_settlement_json_defaults_to_the_suppliers_own(client: Any, scene: SalesScene) -> None:
+def test_settlement_json_names_its_supplier(client: Any, scene: SalesScene) -> None:
     body = client.get(
-        f"/api/sessions/{scene.s1}/settlement", headers=scene.auth("supplier_b")
+        f"/api/sessions/{scene.s1}/settlement?supplier_id={scene.supplier_b}",
+        headers=scene.auth("supplier_b"),
     ).json()
     assert body["supplier"]["id"] == scene.supplier_b
     assert body["final"] is True
@@ -174,14 +175,18 @@ def test_settlement_json_defaults_to_the_suppliers_own(client: Any, scene: Sales
             "net_revenue": 240_000,
         }
     ]
-    producer = client.get(f"/api/sessions/{scene.s1}/settlement", headers=scene.auth("producer"))
-    assert producer.status_code == 422
-    assert producer.json()["error"]["details"]["fields"][0]["field"] == "query.supplier_id"
+    # supplier_id is required, as the document says, whoever asks: no default that holds for
+    # one role and not another.
+    for who in ("producer", "supplier_b"):
+        unnamed = client.get(f"/api/sessions/{scene.s1}/settlement", headers=scene.auth(who))
+        assert unnamed.status_code == 422
+        assert unnamed.json()["error"]["details"]["fields"][0]["field"] == "query.supplier_id"
 
 
 def test_settlement_csv_opens_in_vietnamese_excel(client: Any, scene: SalesScene) -> None:
     response = client.get(
-        f"/api/sessions/{scene.s2}/settlement?format=csv", headers=scene.auth("supplier_b")
+        f"/api/sessions/{scene.s2}/settlement?format=csv&supplier_id={scene.supplier_b}",
+        headers=scene.auth("supplier_b"),
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -306,6 +311,7 @@ def test_shortlist_refusals_name_the_field(client: Any, scene: SalesScene) -> No
         "/api/shortlist", json={"product_id": 9999}, headers=scene.auth("retailer")
     )
     assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "rule_broken"
     assert unknown.json()["error"]["details"]["fields"][0]["field"] == "product_id"
     long_note = client.post(
         "/api/shortlist",
@@ -316,6 +322,7 @@ def test_shortlist_refusals_name_the_field(client: Any, scene: SalesScene) -> No
     assert long_note.json()["error"]["details"]["fields"][0]["field"] == "note"
     nobody = client.get("/api/shortlist", headers=scene.auth("retailer_without"))
     assert nobody.status_code == 422
+    assert nobody.json()["error"]["code"] == "rule_broken"
     assert nobody.json()["error"]["details"]["fields"][0]["field"] == "token.retailer_id"
     producer = client.post(
         "/api/shortlist", json={"product_id": scene.sauce}, headers=scene.auth("producer")

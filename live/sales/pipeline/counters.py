@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import redis as redis_errors
+from redis import Redis
 
 from live.sales.pipeline.processing import COUNTERS, Grain
 
@@ -23,7 +22,7 @@ _GROSS, _CANCELLED, _RETURNED = (
 
 
 def add(
-    redis: Any,
+    redis: Redis,
     deltas: dict[Grain, list[int]],
     campaign_of: dict[int, int],
     *,
@@ -69,7 +68,7 @@ def add(
         pipe.reset()
 
 
-def read(redis: Any, key: str) -> dict[str, int]:
+def read(redis: Redis, key: str) -> dict[str, int]:
     raw = redis.hgetall(key)
     values = {name: 0 for name in COUNTERS}
     for name, value in raw.items():

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -51,7 +52,7 @@ class DrainReport:
 
 def drain(
     db: Database,
-    redis: Any,
+    redis: Redis,
     *,
     budget_seconds: float = 20.0,
     batch_size: int = BATCH_SIZE,
@@ -82,11 +83,11 @@ def drain(
     return report
 
 
-def batches_in_flight(redis: Any) -> int:
+def batches_in_flight(redis: Redis) -> int:
     return inbox.Inbox(redis).in_flight()
 
 
-def more_waiting(redis: Any) -> bool:
+def more_waiting(redis: Redis) -> bool:
     """Events waiting, or batches no live drain holds: a drain has work to do."""
     box = inbox.Inbox(redis)
     return box.depth() > 0 or box.orphans() > 0
@@ -94,7 +95,7 @@ def more_waiting(redis: Any) -> bool:
 
 def _run_batch(
     db: Database,
-    redis: Any,
+    redis: Redis,
     box: inbox.Inbox,
     gate: StockGate,
     key: str,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from live.catalog.models import Product, Retailer, Supplier
 from live.db import Base, UTCDateTime, utcnow
-from live.errors import ValidationFailed
+from live.errors import RuleBroken
 from live.sales.reporting.aggregates import product_figures
 
 
@@ -41,7 +41,7 @@ def shortlist(
     """Record the retailer's interest; (entry, created). Idempotent: a second call keeps the one
     entry, and changes its note only when a note is sent."""
     if db.get(Product, product_id) is None:
-        raise ValidationFailed.one("product_id", f"product {product_id} does not exist")
+        raise RuleBroken.one("product_id", f"product {product_id} does not exist")
     entry = db.scalar(
         select(ShortlistEntry).where(
             ShortlistEntry.retailer_id == retailer_id, ShortlistEntry.product_id == product_id

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from redis import Redis
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
@@ -56,7 +57,7 @@ def _failed_job(job: Job) -> dict[str, Any]:
     }
 
 
-def queue_health(redis: Any) -> dict[str, Any]:
+def queue_health(redis: Redis) -> dict[str, Any]:
     queues = []
     for name in QUEUES:
         queue = Queue(name, connection=redis)
@@ -121,7 +122,7 @@ def _batch_state(batch: dict[str, Any]) -> dict[str, Any]:
     return {**batch, "state": state, "why": why}
 
 
-def retry_failed(redis: Any, job_id: str) -> dict[str, Any]:
+def retry_failed(redis: Redis, job_id: str) -> dict[str, Any]:
     """Put a failed job back on its queue (rq's FailedJobRegistry.requeue)."""
     if not _JOB_ID.match(job_id):
         raise NotFound("failed job", job_id)
