@@ -248,6 +248,7 @@ VI: dict[str, str] = {
     "platform_lazada": "Lazada",
     "platform_facebook": "Facebook",
     "platform_portal": "Cổng ketnoicungcau.vn",
+    "platform_shopify": "Shopify",
     # Run-of-show segments
     "segment_intro": "Mở đầu",
     "segment_product": "Sản phẩm",
@@ -676,6 +677,7 @@ EN: dict[str, str] = {
     "platform_lazada": "Lazada",
     "platform_facebook": "Facebook",
     "platform_portal": "Fair portal (ketnoicungcau.vn)",
+    "platform_shopify": "Shopify",
     "segment_intro": "Intro",
     "segment_product": "Product",
     "segment_flash_sale": "Flash sale",
