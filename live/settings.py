@@ -40,6 +40,11 @@ class Settings:
     # Events a worker applies in one transaction: larger amortises each batch's queries,
     # smaller shows each order on the dashboards sooner.
     order_batch_size: int = 500
+    # The key that encrypts platform shops' secrets at rest (Fernet, SIEULIVE_SHOP_KEY): a copy
+    # of the database alone can't use them. `sieulive dev` makes one. See docs/platforms.md.
+    shop_key: Secret | None = None
+    # How often each shop's recent orders are polled, to catch what pushes missed.
+    shop_poll_seconds: int = 300
 
     @property
     def effective_database_url(self) -> str:
@@ -84,4 +89,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         hub_mode=env.get("SIEULIVE_HUB_MODE", "fast"),
         inbox_limit=int(env.get("SIEULIVE_INBOX_LIMIT", 1_500)),
         order_batch_size=int(env.get("SIEULIVE_ORDER_BATCH_SIZE", 500)),
+        shop_key=Secret(env["SIEULIVE_SHOP_KEY"]) if env.get("SIEULIVE_SHOP_KEY") else None,
+        shop_poll_seconds=int(env.get("SIEULIVE_SHOP_POLL_SECONDS", 300)),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rq import Queue, SimpleWorker, Worker
 
 from live import redis_conn
@@ -22,6 +24,7 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     connection = redis_conn.connect(settings)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     _warm_up()
+    _known_shops(connection)
     watchdog = Watchdog(connection)
     # A batch a killed worker left, or events whose drain job was lost: enqueue one now.
     watchdog.look()
@@ -33,6 +36,21 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
     finally:
         if not burst:
             watchdog.stop()
+
+
+def _known_shops(connection: Any) -> None:
+    """Every active shop in the watchdog's set, so each gets its backfill polls even before
+    its first push."""
+    from sqlalchemy import select
+
+    from live.queueing import job_database
+    from live.shops.models import Shop
+    from live.shops.pushes import KNOWN
+
+    with job_database().reading() as db:
+        ids = db.scalars(select(Shop.id).where(Shop.active)).all()
+    if ids:
+        connection.sadd(KNOWN, *ids)
 
 
 def _warm_up() -> None:

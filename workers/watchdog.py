@@ -16,6 +16,8 @@ from typing import Any
 
 from live.sales.pipeline.service import more_waiting
 from live.sales.tasks import drain_waiting, enqueue_drain
+from live.settings import load_settings
+from live.shops import watch as shops
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -25,6 +27,7 @@ class Watchdog:
     def __init__(self, redis: Any, tick: float = TICK_SECONDS) -> None:
         self.redis = redis
         self.tick = tick
+        self.poll_seconds = load_settings().shop_poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
 
@@ -37,7 +40,12 @@ class Watchdog:
         self._thread.join(timeout=5)
 
     def look(self) -> bool:
-        """One look; True when it enqueued a drain."""
+        """One look; True when it enqueued a drain. The shops get theirs too: a turn for a
+        shop with pushes or fetches waiting, a backfill poll when one is due."""
+        try:
+            shops.look(self.redis, [], self.poll_seconds)
+        except Exception:
+            log.warning("watchdog could not look at the shops", exc_info=True)
         if more_waiting(self.redis) and not drain_waiting(self.redis):
             enqueue_drain(self.redis)
             return True
