@@ -32,8 +32,15 @@ from live.platforms.common import (
 API_VERSION = "2024-10"
 ORDERS_PATH = f"/admin/api/{API_VERSION}/orders.json"
 
-FINANCIAL = ("pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded",
-             "voided")  # fmt: skip
+FINANCIAL = (
+    "pending",
+    "authorized",
+    "partially_paid",
+    "paid",
+    "partially_refunded",
+    "refunded",
+    "voided",
+)
 
 
 def order_kind(order: dict[str, Any]) -> Kind:

@@ -64,6 +64,10 @@ def enqueue_work(redis: Any, shop_id: int) -> None:
 
 def enqueue_poll(redis: Any, shop_id: int, since: str | None = None) -> None:
     Queue(QUEUE, connection=redis).enqueue(
-        poll_shop, shop_id, since, job_timeout=JOB_TIMEOUT, result_ttl=3600,
+        poll_shop,
+        shop_id,
+        since,
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
-    )  # fmt: skip
+    )
