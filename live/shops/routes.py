@@ -71,7 +71,13 @@ def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> dict[str, Any]:
     with ctx.db.unit_of_work() as db:
         shop = rotate(db, ctx.settings, get_shop(db, shop_id), body)
         db.flush()
-        return shop_out(ctx.settings, shop)
+        out = shop_out(ctx.settings, shop)
+    # This process verifies with the new secret at once; the others within their cache's
+    # few seconds (the previous secret still verifies meanwhile).
+    ring = getattr(ctx.request.app.state, "shop_keyring", None)
+    if ring is not None:
+        ring.forget()
+    return out
 
 
 @router.route(
