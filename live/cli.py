@@ -43,6 +43,14 @@ def _dev_webhook_secret(settings: Settings) -> str:
     return os.environ[name]
 
 
+def _dev_shop_key(settings: Settings) -> None:
+    """Shops' secrets are encrypted with SIEULIVE_SHOP_KEY: the data folder's own, made on
+    first start, unless one is configured."""
+    from live.shops.secrets import dev_key
+
+    os.environ.setdefault("SIEULIVE_SHOP_KEY", dev_key(settings.data_dir))
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from live.migrate import upgrade
 
@@ -177,6 +185,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(redis_url=embedded_url(embedded))
     _export(settings)
     secret = _dev_webhook_secret(settings)
+    _dev_shop_key(settings)
     upgrade(settings)
     db = Database(settings)
     try:
@@ -599,6 +608,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report differences only (exit 1 if any); repair nothing",
     )
+    from live.platforms.sim.command import add_command as add_platform_sim
+    from live.shops.commands import add_commands as add_shop_commands
+
+    add_shop_commands(add)
+    add_platform_sim(add)
     token = add("token", lambda a: 2, "manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="make a token; prints it alone on stdout")
