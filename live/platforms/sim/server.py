@@ -41,6 +41,8 @@ class SimState:
     calls: Counter[str] = field(default_factory=Counter)
     lost: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Shopee, per partner
     rng: random.Random = field(default_factory=lambda: random.Random(1))
+    # While set and not released, every detail and list call waits: a detail API that hangs.
+    hold: threading.Event | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def shop(self, platform: str, **match: str) -> SimShop | None:
@@ -62,6 +64,8 @@ async def _faults(state: SimState, name: str) -> Response | None:
         state.calls[name] += 1
         roll = state.rng.random()
         slow = state.rng.random() < state.faults.slow_rate
+    while state.hold is not None and not state.hold.is_set():
+        await asyncio.sleep(0.05)
     faults = state.faults
     if slow and faults.slow_seconds:
         await asyncio.sleep(faults.slow_seconds)
