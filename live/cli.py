@@ -555,6 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument("--client-procs", type=int, default=2)
     orders.add_argument("--threads", type=int, default=4, help="connections per client process")
     orders.add_argument("--json", action="store_true", help="one JSON object on one line")
+    from live.bench.platforms import add_command as add_bench_platforms
+
+    add_bench_platforms(bench_sub)
     send = add(
         "send-order",
         cmd_send_order,

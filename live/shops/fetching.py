@@ -39,7 +39,9 @@ from live.shops.service import ShopView
 log = logging.getLogger(__name__)
 
 READ_AT_ONCE = 500  # pushes read a round
-SETTLE_SECONDS = 0.3  # ids gather this long before a call: a storm's ids go 50 a call
+# Ids gather this long before a call (unless a whole call's worth waits): a storm's ids go
+# 50 a call, a trickle's within half a second.
+SETTLE_SECONDS = 0.5
 LOCK_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300.0
 NO_SKU = "(no-sku)"  # a line the platform gave without a seller SKU: kept, listed unmapped
@@ -100,9 +102,11 @@ class ShopWorker:
 
     # --- the turn -----------------------------------------------------------------------
 
-    def run(self, budget_seconds: float = 20.0) -> Turn:
+    def run(self, budget_seconds: float = 3.0) -> Turn:
         """Work the shop until nothing is due or the budget is spent; a worker already on
-        this shop means nothing to do here."""
+        this shop means nothing to do here. A short turn: a worker serves the order drain
+        too, which waits meanwhile (the next turn is enqueued as pushes come, and by every
+        watchdog's tick)."""
         token = uuid.uuid4().hex
         lock = pushes.lock_key(self.shop.id)
         if not self.redis.set(lock, token, nx=True, ex=LOCK_SECONDS):
@@ -118,9 +122,9 @@ class ShopWorker:
                 if read or fetched:
                     continue
                 due = pushes.next_due(self.redis, self.shop.id)
-                if due is None or due - time.time() > 1.0:
+                if due is None or due - time.time() > 0.3:
                     break
-                time.sleep(max(0.02, min(due - time.time(), 1.0)))
+                time.sleep(max(0.02, due - time.time()))
         finally:
             # Only our own lock: one that ran out and was taken meanwhile is another's.
             if self.redis.get(lock) == token.encode():
@@ -177,7 +181,10 @@ class ShopWorker:
             return []
 
     def fetch_due(self) -> int:
-        ids = pushes.take(self.redis, self.shop.id, time.time(), self.adapter.batch_limit)
+        now = time.time()
+        ids = pushes.take(
+            self.redis, self.shop.id, now, self.adapter.batch_limit, now + self.settle
+        )
         if not ids:
             return 0
         self._wait_for_rate()

@@ -77,9 +77,13 @@ if redis.call('SET', KEYS[5], '1', 'NX', 'EX', 10) then return 1 end
 return 0
 """
 
-# Take up to ARGV[2] ids due by ARGV[1] from pending into in flight. KEYS: pending, in flight.
+# Take up to ARGV[2] ids due by ARGV[1] from pending into in flight — or, when a whole call's
+# worth is waiting, the first ARGV[2] due by ARGV[3] (a full call needn't wait for its ids to
+# settle). KEYS: pending, in flight.
 TAKE = """
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local upto = ARGV[1]
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then upto = ARGV[3] end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', upto, 'LIMIT', 0, tonumber(ARGV[2]))
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   redis.call('ZADD', KEYS[2], ARGV[1], id)
@@ -124,9 +128,11 @@ def add_pending(redis: Any, shop_id: int, ids: list[str], due: float) -> None:
         redis.sadd(KNOWN, shop_id)
 
 
-def take(redis: Any, shop_id: int, now: float, limit: int) -> list[str]:
+def take(redis: Any, shop_id: int, now: float, limit: int, full_until: float = 0.0) -> list[str]:
+    """Ids due by `now`; when `limit` or more wait, those due by `full_until` too."""
     script = redis.register_script(TAKE)
-    ids = script(keys=[pending_key(shop_id), in_flight_key(shop_id)], args=[now, limit])
+    keys = [pending_key(shop_id), in_flight_key(shop_id)]
+    ids = script(keys=keys, args=[now, limit, max(now, full_until)])
     return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
 

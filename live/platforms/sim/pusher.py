@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,7 @@ def send(
     retries: int = 5,
     retry_pause: float = 1.0,
     timeout: float = 10.0,
+    on_answer: Callable[[Delivery, int], None] | None = None,
 ) -> SendReport:
     """One push a request from `threads` connections; a non-2xx or a timeout is retried
     after `retry_pause` (platforms wait minutes; a rehearsal can't)."""
@@ -140,6 +142,8 @@ def send(
                 report.sent += 1
                 report.answers[status] += 1
                 report.latencies.append(took)
+            if on_answer is not None:
+                on_answer(delivery, status)
             if 200 <= status < 300 or status in (401, 404):
                 return
             if attempt < retries:

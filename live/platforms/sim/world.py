@@ -288,14 +288,19 @@ def make_orders(
     minutes: float,
     rng: random.Random,
     id_base: int,
+    *,
+    single_unit: bool = False,
 ) -> list[SimOrder]:
-    """`count` orders placed between `start` and `start + minutes`, 1–3 lines each."""
+    """`count` orders placed between `start` and `start + minutes`, 1–3 lines each (one line
+    of one unit with `single_unit`: a dashboard's gross units then count orders)."""
     orders = []
     for n in range(count):
         placed = start + timedelta(seconds=rng.uniform(0, minutes * 60))
         placed = placed.replace(microsecond=0)
         chosen = rng.sample(skus, k=min(len(skus), rng.choice((1, 1, 2, 3))))
         lines = [(sku, rng.choice((1, 1, 2, 3)), price) for sku, price in chosen]
+        if single_unit:
+            lines = [(lines[0][0], 1, lines[0][2])]
         path = rng.choices(PATHS[shop.platform], weights=WEIGHTS)[0]
         steps, at = [], placed
         for kind in path:
