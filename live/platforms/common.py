@@ -51,6 +51,9 @@ class Notice:
     shop_ref: str | None = None  # the shop the body names, when it names one
     order: PlatformOrder | None = None  # the whole order, when the push carries it (Shopify)
     kind: str = ""  # the platform's notification type, for the producer's counts
+    # The order's update time the push reports (Unix seconds), when it reports one: a push
+    # no newer than the details already fetched needs no new fetch.
+    updated: int | None = None
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,9 @@ class Lazada:
             order_ids=ids,
             shop_ref=str(seller) if seller is not None else None,
             kind="trade_order" if data.get("message_type") == 0 else "other",
+            updated=updated
+            if isinstance(updated := inner.get("status_update_time"), int)
+            else None,
         )
 
     def _call(self, http: httpx.Client, keys: Keys, path: str, query: dict[str, str]) -> Any:

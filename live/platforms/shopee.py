@@ -104,6 +104,7 @@ class Shopee:
             order_ids=ids,
             shop_ref=str(shop) if shop is not None else None,
             kind=ORDER_CODES.get(code, "verify" if code == 0 else f"code {code}"),
+            updated=inner["update_time"] if isinstance(inner.get("update_time"), int) else None,
         )
 
     def _call(

@@ -97,7 +97,13 @@ class TikTokShop:
         order_id = inner.get("order_id")
         ids = (str(order_id),) if order_id and data.get("type") in ORDER_TYPES else ()
         shop = data.get("shop_id")
-        return Notice(order_ids=ids, shop_ref=str(shop) if shop else None, kind=kind)
+        updated = inner.get("update_time")
+        return Notice(
+            order_ids=ids,
+            shop_ref=str(shop) if shop else None,
+            kind=kind,
+            updated=int(updated) if isinstance(updated, int) else None,
+        )
 
     def _call(
         self,

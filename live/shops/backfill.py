@@ -34,7 +34,7 @@ def poll(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, Any]:
-    http = http or httpx.Client(timeout=20)
+    http = http or httpx.Client(timeout=10)
     adapter = adapter_for(shop.platform)
     until = until or datetime.now(UTC)
     if since is None:

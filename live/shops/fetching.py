@@ -138,10 +138,8 @@ class ShopWorker:
             return 0
         ids: list[str] = []
         events: list[OrderEvent] = []
-        for item in raw:
-            notice = self._read(item)
-            if notice is None:
-                continue
+        notices = [n for n in (self._read(item) for item in raw) if n is not None]
+        for notice in self._news(notices):
             ids += notice.order_ids
             if notice.order is not None:
                 events += self._events(notice.order)
@@ -171,6 +169,23 @@ class ShopWorker:
             pushes.count(self.redis, self.shop.id, "other_shop")
             return None
         return notice
+
+    def _news(self, notices: list[Notice]) -> list[Notice]:
+        """The notices that may say something new: a push reporting an update time no later
+        than the details already fetched for its order (a repeat, a retry, a late push of an
+        earlier status) needs no fetch — a platform's retries and reorderings cost nothing."""
+        dated = [n for n in notices if n.updated is not None and len(n.order_ids) == 1]
+        if not dated:
+            return notices
+        known = self.redis.hmget(pushes.fetched_key(self.shop.id), [n.order_ids[0] for n in dated])
+        stale = {
+            id(n)
+            for n, seen in zip(dated, known, strict=True)
+            if seen is not None and n.updated is not None and n.updated <= int(seen)
+        }
+        if stale:
+            pushes.count(self.redis, self.shop.id, "already_fetched", len(stale))
+        return [n for n in notices if id(n) not in stale]
 
     def _events(self, order: PlatformOrder) -> list[OrderEvent]:
         try:
@@ -206,6 +221,14 @@ class ShopWorker:
             pushes.give_back(self.redis, self.shop.id, ids, time.time() + 0.2)
             return 0
         pushes.done(self.redis, self.shop.id, sorted(found))
+        if found:
+            fetched = {
+                o.order_id: int(o.updated_at.timestamp()) for o in orders if o.order_id in found
+            }
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.hset(pushes.fetched_key(self.shop.id), mapping=fetched)
+            pipe.expire(pushes.fetched_key(self.shop.id), pushes.SEEN_SECONDS)
+            pipe.execute()
         missing = [i for i in ids if i not in found]
         if missing:  # not visible in the API yet (or not this shop's): asked again later
             self._failed(missing, f"{len(missing)} order(s) not in the detail answer", None)

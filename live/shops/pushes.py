@@ -41,6 +41,11 @@ def attempts_key(shop_id: int) -> str:
     return f"{PREFIX}attempts:{shop_id}"
 
 
+def fetched_key(shop_id: int) -> str:
+    """Hash: order id -> the update time (Unix s) of the details last handed to the pipeline."""
+    return f"{PREFIX}fetched:{shop_id}"
+
+
 def stats_key(shop_id: int) -> str:
     return f"{PREFIX}stats:{shop_id}"
 
@@ -55,6 +60,12 @@ def lock_key(shop_id: int) -> str:
 
 def poll_due_key(shop_id: int) -> str:
     return f"{PREFIX}poll-due:{shop_id}"
+
+
+def polling_key(shop_id: int) -> str:
+    """Set while a poll of the shop is queued or running: a slow platform API never piles
+    polls up behind each other."""
+    return f"{PREFIX}polling:{shop_id}"
 
 
 def failed_key(shop_id: int) -> str:

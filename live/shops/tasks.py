@@ -11,7 +11,7 @@ from rq import Queue
 from live import redis_conn
 from live.queueing import PLATFORMS, job_database
 from live.settings import load_settings
-from live.shops import backfill
+from live.shops import backfill, pushes
 from live.shops.fetching import ShopWorker
 from live.shops.models import Shop
 from live.shops.service import ShopView, view
@@ -53,6 +53,7 @@ def poll_shop(shop_id: int, since: str | None = None) -> dict[str, Any]:
         start = datetime.fromisoformat(since) if since else None
         return backfill.poll(redis, shop, since=start)
     finally:
+        redis.delete(pushes.polling_key(shop_id))
         redis.close()
 
 

@@ -33,9 +33,12 @@ def look(redis: Any, shop_ids: list[int], poll_seconds: int) -> int:
         if work and not locked and redis.set(pushes.scheduled_key(shop_id), "1", nx=True, ex=10):
             enqueue_work(redis, shop_id)
             enqueued += 1
-        if poll_seconds > 0 and redis.set(
-            pushes.poll_due_key(shop_id), "1", nx=True, ex=poll_seconds
+        if (
+            poll_seconds > 0
+            and not redis.exists(pushes.polling_key(shop_id))
+            and redis.set(pushes.poll_due_key(shop_id), "1", nx=True, ex=poll_seconds)
         ):
+            redis.set(pushes.polling_key(shop_id), "1", ex=600)
             enqueue_poll(redis, shop_id)
             enqueued += 1
     return enqueued

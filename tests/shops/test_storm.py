@@ -225,6 +225,7 @@ def test_platform_storm_end_to_end_exact(
 def test_a_hanging_detail_api_never_holds_a_push_answer(
     cluster: Cluster, db: Database, redis: Any, settings: Settings
 ) -> None:
+    cluster.env["SIEULIVE_SHOP_POLL_SECONDS"] = "0"  # pushes only: the fetch is what hangs
     start = (datetime.now(UTC) - timedelta(minutes=40)).replace(microsecond=0)
     _sessions, skus = seed(db, start)
     token = producer_token(db)
