@@ -44,6 +44,8 @@ from live.sales.routes import router as sales_router
 from live.sales.webhooks import router as webhooks_router
 from live.schedule.routes import router as schedule_router
 from live.settings import Settings, load_settings
+from live.shops.receiving import router as shop_push_router
+from live.shops.routes import router as shops_router
 from live.shows import autoadvance
 from live.shows import sockets as show_sockets
 from live.shows.routes import router as shows_router
@@ -62,6 +64,8 @@ API_ROUTERS: list[ApiRouter] = [
     webhooks_router,
     sales_router,
     studios_router,
+    shops_router,
+    shop_push_router,
 ]
 
 

@@ -59,6 +59,22 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dev_shop_key(settings: Settings) -> Settings:
+    """Shops' secrets are encrypted with SIEULIVE_SHOP_KEY: the data folder's own, made on
+    first start, unless one is configured."""
+    from live.shops.secrets import dev_key
+
+    if settings.shop_key:
+        return settings
+    return settings.with_overrides(shop_key=Secret(dev_key(settings.data_dir)))
+
+
+def _migrated(settings: Settings) -> None:
+    from live.migrate import upgrade
+
+    upgrade(settings)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from live.migrate import upgrade
 
@@ -194,6 +210,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         embedded = start_embedded(settings)
         settings = settings.with_overrides(redis_url=embedded_url(embedded))
     settings = _dev_webhook_secret(settings)
+    settings = _dev_shop_key(settings)
     secret = settings.webhook_secrets["default"]
     # The web process's /metrics sums its own samples and the worker's.
     metrics_dir = settings.metrics_dir or settings.data_dir.resolve() / "metrics"
@@ -640,6 +657,9 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument("--client-procs", type=int, default=2)
     orders.add_argument("--threads", type=int, default=4, help="connections per client process")
     orders.add_argument("--json", action="store_true", help="one JSON object on one line")
+    from live.bench.platforms import add_command as add_bench_platforms
+
+    add_bench_platforms(bench_sub)
     send = add(
         "send-order",
         cmd_send_order,
@@ -707,6 +727,12 @@ def build_parser() -> argparse.ArgumentParser:
     bridge.add_argument(
         "--obs-password", help="OBS's websocket password (or OBS_WEBSOCKET_PASSWORD)"
     )
+
+    from live.platforms.sim.command import add_command as add_platform_sim
+    from live.shops.commands import add_commands as add_shop_commands
+
+    add_shop_commands(add, prepare=_migrated)
+    add_platform_sim(add)
     token = add("token", lambda a: 2, "manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="make a token; prints it alone on stdout")

@@ -7,6 +7,7 @@ from live.imports.models import ImportJob
 from live.sales.models import Order, OrderBatch, OrderEvent, OrderLine, SalesTotal
 from live.sales.reporting.shortlist import ShortlistEntry
 from live.schedule.models import Campaign, LiveSession, Segment, session_cohosts
+from live.shops.models import Shop
 from live.shows.models import FeaturedPeriod, FlashSale, SegmentRun, Show, ShowCommand
 from live.studios.models import Studio, StudioAction
 
@@ -30,6 +31,7 @@ __all__ = [
     "SalesTotal",
     "Segment",
     "SegmentRun",
+    "Shop",
     "ShortlistEntry",
     "Show",
     "ShowCommand",

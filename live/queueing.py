@@ -13,10 +13,11 @@ from live.db import Database
 from live.settings import load_settings
 
 ORDERS = "orders"
+PLATFORMS = "platforms"  # shops' detail fetches and backfill polls
 IMPORTS = "imports"
 DEFAULT = "default"
 # Every worker serves them all, in this order: order batches first (dashboards wait on them).
-QUEUES = (ORDERS, IMPORTS, DEFAULT)
+QUEUES = (ORDERS, PLATFORMS, IMPORTS, DEFAULT)
 
 _databases: dict[str, Database] = {}
 

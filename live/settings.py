@@ -129,6 +129,15 @@ class Settings(BaseModel):
     cli_token: Secret | None = _setting(
         None, "SIEULIVE_TOKEN", "the producer token CLI commands (rehearse) send"
     )
+    # The key that encrypts platform shops' secrets at rest (Fernet): a copy of the database
+    # alone can't use them. `sieulive dev` makes one. See docs/platforms.md.
+    shop_key: Secret | None = _setting(
+        None, "SIEULIVE_SHOP_KEY", "Fernet key encrypting shops' secrets; dev makes one"
+    )
+    # How often each shop's recent orders are polled, to catch what pushes missed.
+    shop_poll_seconds: int = _setting(
+        300, "SIEULIVE_SHOP_POLL_SECONDS", "each shop's backfill poll (0: off)", ge=0
+    )
     # `sieulive obs-bridge` on a studio PC: secrets from the environment keep them out of `ps`.
     bridge_token: Secret | None = _setting(
         None, "SIEULIVE_BRIDGE_TOKEN", "obs-bridge: the studio's bridge token"
@@ -261,10 +270,23 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+# Secrets one command takes from its environment rather than its arguments, which `ps` shows
+# every user: `sieulive shop add|rotate` (a platform's app secret and access token).
+COMMAND_SECRETS = frozenset({"SIEULIVE_APP_SECRET", "SIEULIVE_ACCESS_TOKEN"})
+
+
+def command_secret(variable: str) -> Secret | None:
+    """One of COMMAND_SECRETS from the environment, or None when it is unset."""
+    if variable not in COMMAND_SECRETS:
+        raise KeyError(f"{variable} is not a command secret")
+    value = os.environ.get(variable)
+    return None if value is None else Secret(value)
+
+
 def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     """SIEULIVE_ variables no setting reads: most often a typo that silently keeps a default."""
     env = os.environ if environ is None else environ
-    known = {f.validation_alias for f in Settings.model_fields.values()}
+    known = {f.validation_alias for f in Settings.model_fields.values()} | COMMAND_SECRETS
     return sorted(
         k
         for k in env

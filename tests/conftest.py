@@ -34,6 +34,8 @@ assemble()
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 WEBHOOK_SECRET = "test-webhook-secret"
+# A Fernet key for the shops' secrets (live/shops/secrets.py): fixed, tests only.
+SHOP_KEY = "dGVzdC1zaG9wLWtleS10ZXN0LXNob3Ata2V5LXRlc3Q="
 NO_BROWSER = "BROWSER TESTS SKIPPED: chromium not installed (see tests/browser/conftest.py)"
 
 
@@ -154,6 +156,7 @@ def settings(tmp_path: Path, database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         public_url="http://testserver",
         webhook_secrets={"default": Secret(WEBHOOK_SECRET)},
+        shop_key=Secret(SHOP_KEY),
     )
 
 

@@ -4,7 +4,7 @@ Every package of `live` (and `live`'s single modules, and `workers/`) sits in on
 
   bottom          settings, the database, Redis, errors, text, words, money, JSON, slots
   infrastructure  API routing, the websocket hub, job queueing — they know no area
-  areas           access, catalog, schedule, shows, sales, imports, platforms
+  areas           access, catalog, schedule, shows, sales, imports, platforms, shops
   entry points    the app, pages, CLI, workers, benchmarks, the demo, migrations, assembly
 
 A module may import its own layer and the layers below it, never one above; and the packages'
@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "live.sales",
                 "live.imports",
                 "live.platforms",
+                "live.shops",
                 "live.studios",
             }
         ),

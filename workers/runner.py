@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rq import Queue, SimpleWorker, Worker
 
@@ -33,6 +34,7 @@ def run_worker(settings: Settings, *, burst: bool = False, worker_class: str = "
         # Workers in containers of their own have no web process to sum their samples:
         # each serves its own for Prometheus to scrape (docs/operations.md).
         serve_metrics(settings)
+    _known_shops(connection)
     watchdog = Watchdog(connection)
     watchdog.heartbeat()
     # A batch a killed worker left, or events whose drain job was lost: enqueue one now.
@@ -72,6 +74,21 @@ def serve_metrics(settings: Settings) -> None:
 
     server = ThreadingHTTPServer(("0.0.0.0", int(settings.worker_metrics_port or 0)), Handler)
     Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+
+
+def _known_shops(connection: Any) -> None:
+    """Every active shop in the watchdog's set, so each gets its backfill polls even before
+    its first push."""
+    from sqlalchemy import select
+
+    from live.queueing import job_database
+    from live.shops.models import Shop
+    from live.shops.pushes import KNOWN
+
+    with job_database().reading() as db:
+        ids = db.scalars(select(Shop.id).where(Shop.active)).all()
+    if ids:
+        connection.sadd(KNOWN, *ids)
 
 
 def _warm_up() -> None:

@@ -22,6 +22,8 @@ from live.metrics import WORKER_HEARTBEATS, count_backend_error
 from live.queueing import worker_gone, worker_seen
 from live.sales.pipeline.service import more_waiting
 from live.sales.tasks import drain_waiting, enqueue_drain
+from live.settings import load_settings
+from live.shops import watch as shops
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -32,6 +34,7 @@ class Watchdog:
         self.redis = redis
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.tick = tick
+        self.poll_seconds = load_settings().shop_poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
 
@@ -52,7 +55,12 @@ class Watchdog:
         WORKER_HEARTBEATS.inc()
 
     def look(self) -> bool:
-        """One look; True when it enqueued a drain."""
+        """One look; True when it enqueued a drain. The shops get theirs too: a turn for a
+        shop with pushes or fetches waiting, a backfill poll when one is due."""
+        try:
+            shops.look(self.redis, [], self.poll_seconds)
+        except Exception:
+            log.warning("watchdog could not look at the shops", exc_info=True)
         if more_waiting(self.redis) and not drain_waiting(self.redis):
             enqueue_drain(self.redis)
             return True

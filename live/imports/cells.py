@@ -176,6 +176,7 @@ PLATFORMS = _table(
         Platform.shopee: ("Shopee", "Shopee Live"),
         Platform.lazada: ("Lazada", "LazLive", "Lazada Live"),
         Platform.facebook: ("Facebook", "FB", "Facebook Live"),
+        Platform.shopify: ("Shopify",),
         Platform.portal: (
             "Cổng kết nối cung cầu",
             "Cổng thông tin kết nối cung cầu",

@@ -25,6 +25,7 @@ from live.pages.campaigns import campaign_cards
 from live.pages.consoles import creator_console_page, producer_console_page
 from live.pages.dashboards import producer_sales, retail_dashboard, supplier_dashboard
 from live.pages.rendering import static_file
+from live.pages.shops import add_shop_page, shops_page
 from live.schedule import ical
 from live.schedule.models import Campaign
 
@@ -117,6 +118,8 @@ def routes() -> list[BaseRoute]:
         Route("/campaigns/{campaign_id:int}/retail", retail_dashboard, methods=["GET"]),
         Route("/campaigns/{campaign_id:int}/sales", producer_sales, methods=["GET"]),
         Route("/suppliers/{supplier_id:int}/sales", supplier_dashboard, methods=["GET"]),
+        Route("/shops", shops_page, methods=["GET"]),
+        Route("/shops", add_shop_page, methods=["POST"]),
         Route("/static/{name}", static_asset, methods=["GET"]),
         Route("/static/vendor/{name}", vendor_asset, methods=["GET"]),
     ]

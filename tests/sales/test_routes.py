@@ -408,7 +408,7 @@ def test_a_failed_job_is_listed_and_retried(client: Any, db: Database, redis: An
         "dead_events": 0,
         "throttled_requests": 0,
     }
-    assert [q["name"] for q in health["queues"]] == ["orders", "imports", "default"]
+    assert [q["name"] for q in health["queues"]] == ["orders", "platforms", "imports", "default"]
 
     retried = client.post(f"/api/queues/failed/{job.id}/retry", headers=who)
     assert retried.status_code == 200

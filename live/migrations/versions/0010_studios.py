@@ -1,7 +1,7 @@
 """studios as records, their OBS actions, and an OBS scene per segment
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 07:00:00
 
 Sessions named their studio as free text. Each distinct name (spaces collapsed, case folded:
@@ -21,7 +21,7 @@ from alembic import op
 import live.db
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

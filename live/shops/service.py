@@ -1,0 +1,231 @@
+"""Registering shops, rotating their secrets, and their keys for the workers and the push path.
+
+Secrets go in sealed (`secrets.py`) and never come out of the API or the CLI again: a shop's
+listing says which secrets are set and when they were rotated, nothing more.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from live.api.fields import Line200, Name, Schema, Url
+from live.db import Database, utcnow
+from live.errors import Conflict, NotFound
+from live.platforms import SELLING
+from live.platforms.common import Keys
+from live.settings import Settings
+from live.shops import secrets
+from live.shops.models import Shop
+
+PUSH_PATH = "/push/{shop_id}"
+DEFAULT_GRACE_HOURS = 24
+
+
+class ShopIn(Schema):
+    platform: str = Field(description="tiktok_shop, shopee, lazada or shopify")
+    name: Line200 = ""
+    shop_ref: Name = Field(
+        description="TikTok shop id, Shopee shop id, Lazada seller id or Shopify shop domain"
+    )
+    app_key: Name = Field(
+        description="TikTok app key, Shopee partner id, Lazada app key or Shopify client id"
+    )
+    app_secret: str = Field(
+        min_length=1,
+        max_length=500,
+        description="app secret / partner key / client secret: stored encrypted, never shown",
+    )
+    access_token: str = Field(
+        "", max_length=2000, description="the shop's API access token: stored encrypted"
+    )
+    channel: Name = Field(description="the platform channel sessions name (attribution)")
+    api_base: Url = Field(description="the platform API's base URL")
+    callback_url: Url = Field(
+        "",
+        description="exactly the push URL set in the platform's console (Shopee signs it); "
+        "empty: this server's /push/{id}",
+    )
+    shop_cipher: Line200 = Field("", description="TikTok: the shop_cipher of its shop APIs")
+    calls_per_second: int = Field(5, ge=1, le=100)
+
+    @field_validator("platform")
+    @classmethod
+    def _selling(cls, value: str) -> str:
+        if value not in {p.value for p in SELLING}:
+            raise ValueError("must be tiktok_shop, shopee, lazada or shopify")
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _needed(cls, value: str) -> str:
+        if not value:
+            raise ValueError("the platform API's base URL is needed")
+        return value
+
+
+class RotateIn(Schema):
+    app_secret: str = Field(min_length=1, max_length=500)
+    access_token: str | None = Field(None, max_length=2000, description="unchanged if left out")
+    grace_hours: float = Field(
+        DEFAULT_GRACE_HOURS,
+        ge=0,
+        le=24 * 30,
+        description="hours the previous app secret still verifies pushes",
+    )
+
+
+def push_url(settings: Settings, shop_id: int) -> str:
+    return settings.public_url + PUSH_PATH.format(shop_id=shop_id)
+
+
+def shop_out(settings: Settings, shop: Shop) -> dict[str, Any]:
+    return {
+        "id": shop.id,
+        "platform": shop.platform,
+        "name": shop.name,
+        "shop_ref": shop.shop_ref,
+        "app_key": shop.app_key,
+        "channel": shop.channel,
+        "api_base": shop.api_base,
+        "callback_url": shop.callback_url,
+        "push_url": push_url(settings, shop.id),
+        "shop_cipher": shop.shop_cipher,
+        "calls_per_second": shop.calls_per_second,
+        "active": shop.active,
+        "secrets": "set",  # never the secrets themselves
+        "rotated_at": shop.rotated_at,
+        "previous_secret_until": shop.previous_until
+        if shop.previous_until and shop.previous_until > utcnow()
+        else None,
+        "created_at": shop.created_at,
+    }
+
+
+def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:
+    existing = db.scalar(
+        select(Shop).where(Shop.platform == body.platform, Shop.shop_ref == body.shop_ref)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"shop {body.shop_ref} on {body.platform} is registered already (#{existing.id})",
+            code="shop_exists",
+            details={"field": "shop_ref", "id": existing.id},
+        )
+    shop = Shop(
+        platform=body.platform,
+        name=body.name or body.shop_ref,
+        shop_ref=body.shop_ref,
+        app_key=body.app_key,
+        channel=body.channel,
+        api_base=body.api_base.rstrip("/"),
+        callback_url=body.callback_url,
+        shop_cipher=body.shop_cipher,
+        calls_per_second=body.calls_per_second,
+        secrets=secrets.seal(
+            settings, {"app_secret": body.app_secret, "access_token": body.access_token}
+        ),
+    )
+    db.add(shop)
+    db.flush()
+    if not shop.callback_url:
+        shop.callback_url = push_url(settings, shop.id)
+    return shop
+
+
+def get_shop(db: Session, ref: int | str) -> Shop:
+    """By id, or by the platform's shop id (`sieulive shop backfill 7495540735365777507`)."""
+    shop = None
+    if isinstance(ref, int) or str(ref).isdigit():
+        shop = db.get(Shop, int(ref))
+    if shop is None:
+        found = db.scalars(select(Shop).where(Shop.shop_ref == str(ref))).all()
+        shop = found[0] if len(found) == 1 else None
+    if shop is None:
+        raise NotFound("shop", ref)
+    return shop
+
+
+def rotate(db: Session, settings: Settings, shop: Shop, body: RotateIn) -> Shop:
+    """A new app secret; the previous one keeps verifying pushes for the grace period (the
+    platform's console and its retries switch over at their own pace)."""
+    current = secrets.open_sealed(settings, shop.secrets)
+    now = utcnow()
+    shop.previous_secret = secrets.seal(settings, {"app_secret": current["app_secret"]})
+    shop.previous_until = now + timedelta(hours=body.grace_hours)
+    token = body.access_token if body.access_token is not None else current["access_token"]
+    shop.secrets = secrets.seal(settings, {"app_secret": body.app_secret, "access_token": token})
+    shop.rotated_at = now
+    return shop
+
+
+def keys_for(settings: Settings, shop: Shop, now: datetime | None = None) -> Keys:
+    sealed = secrets.open_sealed(settings, shop.secrets)
+    app_secrets = [sealed["app_secret"]]
+    if shop.previous_secret and shop.previous_until and shop.previous_until > (now or utcnow()):
+        app_secrets.append(secrets.open_sealed(settings, shop.previous_secret)["app_secret"])
+    return Keys(
+        shop_ref=shop.shop_ref,
+        app_key=shop.app_key,
+        app_secrets=tuple(app_secrets),
+        access_token=sealed.get("access_token", ""),
+        api_base=shop.api_base,
+        callback_url=shop.callback_url,
+        shop_cipher=shop.shop_cipher,
+    )
+
+
+@dataclass(frozen=True)
+class ShopView:
+    """What the push path and the workers need of a shop, its secrets opened."""
+
+    id: int
+    platform: str
+    channel: str
+    active: bool
+    calls_per_second: int
+    keys: Keys
+
+
+def view(settings: Settings, shop: Shop) -> ShopView:
+    return ShopView(
+        shop.id,
+        shop.platform,
+        shop.channel,
+        shop.active,
+        shop.calls_per_second,
+        keys_for(settings, shop),
+    )
+
+
+class Keyring:
+    """Each web process keeps its shops' opened keys for a few seconds: a push costs no
+    database read and no decryption, and a rotation or a new shop is seen within `ttl`."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._shops: dict[int, tuple[float, ShopView | None]] = {}
+
+    def get(self, database: Database, settings: Settings, shop_id: int) -> ShopView | None:
+        now = time.monotonic()
+        cached = self._shops.get(shop_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with database.reading() as db:
+            shop = db.get(Shop, shop_id)
+            found = view(settings, shop) if shop is not None and shop.active else None
+        with self._lock:
+            self._shops[shop_id] = (now + self.ttl, found)
+        return found
+
+    def forget(self) -> None:
+        with self._lock:
+            self._shops.clear()
