@@ -31,6 +31,7 @@ from live.catalog.models import Product
 from live.db import utcnow
 from live.sales.intake.events import RANK, AnyEvent, EventLine, EventType, QueuedLine
 from live.sales.models import Attribution, Order, OrderLine, SaleState, SalesTotal
+from live.sales.pipeline import bulk
 from live.sales.pipeline.attribution import Attributor
 from live.sales.pipeline.stock import StockGate
 from live.schedule.models import Segment
@@ -146,21 +147,56 @@ class OrderRow:
     new_lines: bool = False  # the lines arrived in this batch: insert them
 
 
-ORDER_COLUMNS = (
-    "state",
-    "rank",
-    "delivered",
-    "session_id",
-    "campaign_id",
-    "attribution",
-    "rehearsal",
-    "live_code",
-    "channel",
-    "buyer_province",
-    "ordered_at",
-    "last_event_at",
-    "total",
-    "updated_at",
+# PostgreSQL types of the columns `bulk` writes, in the order of `_order_row`.
+ORDER_COLUMN_TYPES = (
+    ("state", "text"),
+    ("rank", "int4"),
+    ("delivered", "bool"),
+    ("session_id", "int4"),
+    ("campaign_id", "int4"),
+    ("attribution", "text"),
+    ("rehearsal", "bool"),
+    ("live_code", "text"),
+    ("channel", "text"),
+    ("buyer_province", "text"),
+    ("ordered_at", "timestamptz"),
+    ("last_event_at", "timestamptz"),
+    ("total", "int8"),
+    ("updated_at", "timestamptz"),
+)
+ORDER_COLUMNS = tuple(name for name, _kind in ORDER_COLUMN_TYPES)
+ORDER_INSERT_COLUMNS = (
+    ("platform", "text"),
+    ("platform_order_id", "text"),
+    *ORDER_COLUMN_TYPES,
+    ("created_at", "timestamptz"),
+)
+LINE_COLUMN_TYPES = (
+    ("order_id", "int4"),
+    ("line_no", "int4"),
+    ("sku", "text"),
+    ("quantity", "int4"),
+    ("unit_price", "int8"),
+    ("product_id", "int4"),
+    ("segment_id", "int4"),
+    ("oversold", "bool"),
+)
+TOTAL_COLUMN_TYPES = (
+    ("session_key", "int4"),
+    ("segment_key", "int4"),
+    ("product_id", "int4"),
+    ("platform", "text"),
+    ("province", "text"),
+    ("orders", "int4"),
+    ("updated_at", "timestamptz"),
+    ("gross_units", "int4"),
+    ("gross_revenue", "int8"),
+    ("paid_units", "int4"),
+    ("paid_revenue", "int8"),
+    ("cancelled_units", "int4"),
+    ("cancelled_revenue", "int8"),
+    ("returned_units", "int4"),
+    ("returned_revenue", "int8"),
 )
 ORDERS = cast(Table, Order.__table__)
 LINES = cast(Table, OrderLine.__table__)
@@ -256,7 +292,13 @@ class BatchApplier:
         query = select(*columns).where(self._among(ORDERS.c.platform_order_id, ids))
         rows: list[Any]
         if self._postgres:
-            self.db.execute(insert_new, [_order_values(fresh[key]) for key in keys])
+            bulk.insert(
+                self.db,
+                "orders",
+                ORDER_INSERT_COLUMNS,
+                [_order_row(fresh[key]) for key in keys],
+                on_conflict="ON CONFLICT (platform, platform_order_id) DO NOTHING",
+            )
             mine: Any = literal_column("orders.xmin = pg_current_xact_id()::xid").label("mine")
             # Byte order, as Python sorted the inserts above ("C": no locale rules).
             rows = list(
@@ -327,13 +369,40 @@ class BatchApplier:
         ones `_lock` inserted hold their values already), lines new to the batch by
         executemany INSERT."""
         old = [o for o in orders if (o.platform, o.platform_order_id) not in inserted]
-        if old:
+        added = [(o.id, line) for o in orders if o.new_lines for line in o.lines]
+        if self._postgres:
+            # One statement each for the batch (`bulk`): executemany ran them row by row.
+            bulk.update(
+                self.db,
+                "orders",
+                ("id", "int4"),
+                ORDER_COLUMN_TYPES,
+                [(o.id, *_order_row(o)[2:-1]) for o in old],
+            )
+            bulk.insert(
+                self.db,
+                "order_lines",
+                LINE_COLUMN_TYPES,
+                [
+                    (
+                        order_id,
+                        line.line_no,
+                        line.sku,
+                        line.quantity,
+                        line.unit_price,
+                        line.product_id,
+                        line.segment_id,
+                        line.oversold,
+                    )
+                    for order_id, line in added
+                ],
+            )
+        elif old:
             self.db.execute(
                 update(ORDERS).where(ORDERS.c.id == bindparam("order_key")),
                 [{"order_key": o.id, **_order_values(o, keys=False)} for o in old],
             )
-        added = [(o.id, line) for o in orders if o.new_lines for line in o.lines]
-        if added:
+        if added and not self._postgres:
             self.db.execute(
                 insert(LINES),
                 [
@@ -472,6 +541,21 @@ class BatchApplier:
         if not deltas:
             return
         now = utcnow()
+        if self._postgres:
+            bulk.insert(
+                self.db,
+                "sales_totals",
+                TOTAL_COLUMN_TYPES,
+                [(*grain, 0, now, *counters) for grain, counters in sorted(deltas.items())],
+                on_conflict=(
+                    "ON CONFLICT (session_key, segment_key, product_id, platform, province) "
+                    "DO UPDATE SET updated_at = excluded.updated_at, "
+                    + ", ".join(
+                        f"{name} = sales_totals.{name} + excluded.{name}" for name in COUNTERS
+                    )
+                ),
+            )
+            return
         stmt = self._insert(TOTALS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["session_key", "segment_key", "product_id", "platform", "province"],
@@ -529,6 +613,29 @@ def _order_values(order: OrderRow, *, keys: bool = True) -> dict[str, Any]:
             created_at=order.updated_at,
         )
     return values
+
+
+def _order_row(order: OrderRow) -> tuple[Any, ...]:
+    """The order as `ORDER_INSERT_COLUMNS` lists its values (enums as their text)."""
+    return (
+        order.platform,
+        order.platform_order_id,
+        order.state.value,
+        order.rank,
+        order.delivered,
+        order.session_id,
+        order.campaign_id,
+        order.attribution.value,
+        order.rehearsal,
+        order.live_code,
+        order.channel,
+        order.buyer_province,
+        order.ordered_at,
+        order.last_event_at,
+        order.total,
+        order.updated_at,
+        order.updated_at,  # created_at
+    )
 
 
 def _difference(
