@@ -18,6 +18,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket
 
+from live.api.fields import MAX_INT
 from live.api.routing import Access, Authenticator, Caller
 from live.errors import Unauthorized
 from live.hub import presence
@@ -106,7 +107,10 @@ async def serve_channel(websocket: WebSocket, channel: str, role: str) -> None:
 
 
 async def exists(websocket: WebSocket, model: Any, ident: int) -> bool:
-    """Whether the row a channel is about exists (a session, a campaign)."""
+    """Whether the row a channel is about exists (a session, a campaign). An id past the
+    database's integer range can't exist: asking PostgreSQL would fail, not answer no."""
+    if not 1 <= ident <= MAX_INT:
+        return False
     db = websocket.app.state.db
 
     def lookup() -> bool:

@@ -116,6 +116,11 @@ def test_bad_tokens_and_roles_are_closed_with_explicit_codes(client, tokens, sho
     producer = tokens["producer"]
     assert closed_with(client, f"/ws/sessions/999999?token={producer}") == CLOSE_NOT_FOUND
     assert closed_with(client, f"/ws/campaigns/999999?token={producer}") == CLOSE_NOT_FOUND
+    # Ids past the database's integer range can't exist: 4404, not a server error (PostgreSQL
+    # refuses to compare an integer column with them).
+    for huge in (2**31, 2**63, 10**30):
+        assert closed_with(client, f"/ws/sessions/{huge}?token={producer}") == CLOSE_NOT_FOUND
+        assert closed_with(client, f"/ws/campaigns/{huge}?token={producer}") == CLOSE_NOT_FOUND
 
 
 def test_consoles_connect_with_the_page_cookie(client, tokens, show_session):

@@ -6,6 +6,9 @@ import json
 import time
 from typing import Any
 
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -157,3 +160,43 @@ def test_hostile_json_in_a_correctly_signed_body_is_a_400(client, redis, db):
     assert response.status_code == 422
     assert response.json()["error"]["details"]["fields"][0]["field"] == "lines.0.quantity"
     assert redis.llen(inbox.INBOX) == 0
+
+
+# Any JSON at all, and JSON shaped almost like an event: values of every type in every field.
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+EVENTISH = st.fixed_dictionaries(
+    {},
+    optional={
+        field: ANY_JSON
+        for field in (
+            "kind",
+            "order_id",
+            "occurred_at",
+            "lines",
+            "live_code",
+            "platform",
+            "total",
+        )
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.one_of(ANY_JSON, st.fixed_dictionaries({"events": st.lists(EVENTISH)}), EVENTISH))
+def test_any_correctly_signed_json_is_queued_or_a_4xx_never_a_500(client, redis, body):
+    """A leaked secret or a buggy platform can send anything, correctly signed: it is queued
+    whole (202) or refused whole with a clear 4xx naming the problem; never a server error."""
+    raw = json.dumps(body).encode()
+    before = redis.llen(inbox.INBOX)
+    response = client.post("/webhooks/orders/shopee", content=raw, headers=signed(raw))
+    assert response.status_code in (202, 400, 413, 422), (raw[:200], response.text)
+    if response.status_code == 202:
+        return
+    assert response.json()["error"]["code"], response.text
+    assert redis.llen(inbox.INBOX) == before, "a refused request queues nothing"
