@@ -2,8 +2,8 @@
 
 An executemany of 500 rows is 500 executions of the statement on the server, and SQLAlchemy
 processes each of the 500 × columns parameters in Python. Here each column goes as one array
-parameter (in binary: no escaping), and the server plans and runs one statement: the rows of a
-batch cost about what one row did (measured with `sieulive bench orders`: see docs/orders.md).
+parameter (in binary: no escaping), and the server plans and runs one statement: a fraction of
+the executemany's cost (measured: docs/orders.md, "The drain made faster").
 
 The statement walks the rows in the order given (`WITH ORDINALITY … ORDER BY`), so a batch's
 inserts and locks keep the key order the callers sort them in: two workers sharing rows queue up

@@ -8,11 +8,11 @@ only move an order forward (`is_newer`); and the aggregates change by exactly th
 between what the order contributed before the batch and what it contributes after — zero when
 nothing changed. docs/orders.md says why row locks rather than partitions, and what they cost.
 
-The hot path of the pipeline, so it works on plain rows with SQLAlchemy Core: one executemany
-INSERT … ON CONFLICT DO NOTHING and one SELECT … FOR UPDATE of the batch's orders, one SELECT of
-their lines, then executemany INSERTs and UPDATEs and one upsert executemany of the
-aggregates. The ORM's unit of work cost ~5× that per order (profiled with `sieulive bench
-orders`); the rules are the same.
+The hot path of the pipeline, so it works on plain rows: one INSERT … ON CONFLICT DO NOTHING
+and one SELECT … FOR UPDATE of the batch's orders, one SELECT of their lines, then one INSERT
+or UPDATE per table and one upsert of the aggregates — on PostgreSQL each a single statement
+for the whole batch (`bulk`), on SQLite executemany. The ORM's unit of work cost ~5× that per
+order (profiled with `sieulive bench orders`); the rules are the same.
 """
 
 from __future__ import annotations
