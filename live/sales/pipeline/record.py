@@ -106,6 +106,7 @@ def keep_events(
     it replaced was ~20 % of a drain's time (profiled: a statement run and 8 parameters
     processed in Python per event)."""
     now = utcnow()
+    postgres = _postgres(db)
     rows: dict[str, tuple[Any, ...]] = {}
     for index, (platform, event) in enumerate(items):
         data = event_data(event)
@@ -115,7 +116,7 @@ def keep_events(
         received = (
             datetime.fromtimestamp(received_at[index], UTC) if received_at is not None else now
         )
-        kept = text if _postgres(db) else data
+        kept = text if postgres else data
         rows[key] = (
             key,
             platform,
@@ -129,7 +130,7 @@ def keep_events(
     if not rows:
         return 0
     ordered = [rows[key] for key in sorted(rows)]
-    if _postgres(db):
+    if postgres:
         values = [f"u.{name}::json" if name == "data" else f"u.{name}" for name, _ in EVENT_COLUMNS]
         bulk.insert(
             db,
