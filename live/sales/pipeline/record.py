@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from live.db import utcnow
 from live.sales.intake.events import AnyEvent, EventType, QueuedEvent, QueuedLine
 from live.sales.models import OrderBatch, OrderEvent
+from live.sales.pipeline import bulk
 from live.sales.pipeline.processing import Grain, Outcome
 
 EVENTS = cast(Table, OrderEvent.__table__)
@@ -50,8 +51,15 @@ def event_data(event: AnyEvent) -> dict[str, Any]:
 
 
 def event_key(platform: str, data: dict[str, Any]) -> str:
+    return _keyed(platform, data)[0]
+
+
+def _keyed(platform: str, data: dict[str, Any]) -> tuple[str, str]:
+    """The event's key, and the canonical JSON text it was made from (stored as its data on
+    PostgreSQL, so an event is encoded once)."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(f"{platform}\n{text}".encode(), digest_size=16).hexdigest()
+    key = hashlib.blake2b(f"{platform}\n{text}".encode(), digest_size=16).hexdigest()
+    return key, text
 
 
 def from_data(data: dict[str, Any]) -> QueuedEvent:
@@ -70,8 +78,19 @@ def from_data(data: dict[str, Any]) -> QueuedEvent:
 
 
 def _insert(db: Session, table: Table) -> Any:
-    postgres = db.get_bind().dialect.name == "postgresql"
-    return (postgresql.insert if postgres else sqlite.insert)(table)
+    return (postgresql.insert if _postgres(db) else sqlite.insert)(table)
+
+
+EVENT_COLUMNS = (
+    ("event_key", "text"),
+    ("platform", "text"),
+    ("order_id", "text"),
+    ("type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("data", "text"),
+    ("received_at", "timestamptz"),
+    ("batch_key", "text"),
+)
 
 
 def keep_events(
@@ -80,31 +99,56 @@ def keep_events(
     items: Sequence[tuple[str, AnyEvent]],
     received_at: Sequence[float] | None = None,
 ) -> int:
-    """Append the batch's events not kept yet; how many distinct ones the batch held."""
+    """Append the batch's events not kept yet; how many distinct ones the batch held.
+
+    PostgreSQL: one INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING for the batch
+    (`bulk`), the canonical JSON made for the key stored as the event's data. The executemany
+    it replaced was ~20 % of a drain's time (profiled: a statement run and 8 parameters
+    processed in Python per event)."""
     now = utcnow()
-    rows: dict[str, dict[str, Any]] = {}
+    postgres = _postgres(db)
+    rows: dict[str, tuple[Any, ...]] = {}
     for index, (platform, event) in enumerate(items):
         data = event_data(event)
-        key = event_key(platform, data)
+        key, text = _keyed(platform, data)
         if key in rows:
             continue
         received = (
             datetime.fromtimestamp(received_at[index], UTC) if received_at is not None else now
         )
-        rows[key] = {
-            "event_key": key,
-            "platform": platform,
-            "order_id": event.order_id,
-            "type": data["type"],
-            "occurred_at": event.occurred_at,
-            "data": data,
-            "received_at": received,
-            "batch_key": batch_key,
-        }
-    if rows:
+        kept = text if postgres else data
+        rows[key] = (
+            key,
+            platform,
+            event.order_id,
+            data["type"],
+            event.occurred_at,
+            kept,
+            received,
+            batch_key,
+        )
+    if not rows:
+        return 0
+    ordered = [rows[key] for key in sorted(rows)]
+    if postgres:
+        values = [f"u.{name}::json" if name == "data" else f"u.{name}" for name, _ in EVENT_COLUMNS]
+        bulk.insert(
+            db,
+            "order_events",
+            EVENT_COLUMNS,
+            ordered,
+            values=values,
+            on_conflict="ON CONFLICT (event_key) DO NOTHING",
+        )
+    else:
+        names = [name for name, _kind in EVENT_COLUMNS]
         stmt = _insert(db, EVENTS).on_conflict_do_nothing(index_elements=["event_key"])
-        db.execute(stmt, [rows[key] for key in sorted(rows)])
+        db.execute(stmt, [dict(zip(names, row, strict=True)) for row in ordered])
     return len(rows)
+
+
+def _postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
 
 
 def begin_batch(db: Session, batch_key: str, worker: str) -> bool:

@@ -146,7 +146,11 @@ def _run_batch(
         return True
     metrics.BATCH_SECONDS.observe(time.perf_counter() - started)
     outcome = applied.outcome
-    campaign_of = _campaigns(db, {grain[0] for grain in outcome.deltas if grain[0]})
+    # The batch knows the campaigns of the sessions its orders are in now; only a session an
+    # order left (or a rerun's, which knows none) costs a query.
+    sessions = {grain[0] for grain in outcome.deltas if grain[0]}
+    campaign_of = {s: c for s, c in outcome.campaign_of.items() if s in sessions}
+    campaign_of.update(_campaigns(db, sessions - campaign_of.keys()))
     # After the commit: live counters (once per batch, however often it is run), then the
     # batch is done. A crash in between leaves the batch in flight: its next run finds it
     # applied and adds the counters it did not get to.
