@@ -198,7 +198,9 @@ Url = Annotated[
     str,
     Field(
         max_length=1000,
-        pattern=URL_PATTERN,
+        # Stated for the document; `_web_url` enforces the same rule with a message a person
+        # can act on (an import's row and column, a form field), not the regular expression.
+        json_schema_extra={"pattern": URL_PATTERN},
         description="an http:// or https:// address; empty for none",
     ),
     _bounded(_clean_line, 1000, 0),

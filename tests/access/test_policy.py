@@ -28,6 +28,8 @@ from live.app import create_app
 from live.catalog import service as catalog
 from live.db import Database
 from live.imports.models import ImportJob
+from live.settings import Settings
+from live.shops.service import ShopIn, add_shop
 from live.studios.service import studio_named
 from tests import factories
 from tests.conftest import auth
@@ -120,6 +122,16 @@ POLICY: dict[tuple[str, str], Allowed] = {
     ("POST", "/api/studios/{studio_id:int}/bridge-token"): PRODUCERS,
     ("DELETE", "/api/studios/{studio_id:int}/bridge-token"): PRODUCERS,
     ("GET", "/api/sessions/{session_id:int}/studio"): PRODUCERS,
+    # Platform shops (live/shops): producers register and watch them; a push's own platform
+    # signature is its credential.
+    ("GET", "/api/shops"): PRODUCERS,
+    ("POST", "/api/shops"): PRODUCERS,
+    ("GET", "/api/shops/{shop_id:int}"): PRODUCERS,
+    ("POST", "/api/shops/{shop_id:int}/rotate"): PRODUCERS,
+    ("POST", "/api/shops/{shop_id:int}/backfill"): PRODUCERS,
+    ("POST", "/push/{shop_id:int}"): PUBLIC,
+    ("GET", "/shops"): PRODUCERS,
+    ("POST", "/shops"): PRODUCERS,
     # Order webhooks (live/sales): the HMAC signature is the platform's credential.
     ("POST", "/webhooks/orders/{platform}"): PUBLIC,
     # Sales dashboards (live/sales/routes.py): retailers the campaign's aggregates and their
@@ -250,7 +262,7 @@ def test_declared_access_matches_the_policy(route: Served) -> None:
 
 
 @pytest.fixture
-def world(db: Database, tokens: dict[str, str]) -> dict[str, Any]:
+def world(db: Database, settings: Settings, tokens: dict[str, str]) -> dict[str, Any]:
     """Records to put in paths, owned by the token holders, and a spare token to revoke."""
     with db.unit_of_work() as s:
         creator_id, supplier_id = int(tokens["creator_id"]), int(tokens["supplier_id"])
@@ -269,6 +281,18 @@ def world(db: Database, tokens: dict[str, str]) -> dict[str, Any]:
         s.flush()
         studio = studio_named(s, session.studio)
         assert studio is not None
+        shop = add_shop(
+            s,
+            settings,
+            ShopIn(
+                platform="shopee",
+                shop_ref="policy-shop",
+                app_key="2001",
+                app_secret="s3cret",
+                channel="shopee",
+                api_base="https://partner.shopeemobile.com",
+            ),
+        )
         return {
             "campaign_id": session.campaign_id,
             "session_id": session.id,
@@ -280,6 +304,7 @@ def world(db: Database, tokens: dict[str, str]) -> dict[str, Any]:
             "token_id": spare.id,
             "import_id": upload.id,
             "studio_id": studio.id,
+            "shop_id": shop.id,
         }
 
 
@@ -325,6 +350,11 @@ def lenient(app: Any) -> Iterator[TestClient]:
         yield client
 
 
+# Public routes whose credential is the caller's own signature, answered 401 without it as the
+# platform's documentation asks (TikTok Shop, Shopee, Lazada, Shopify pushes).
+OWN_SIGNATURE = {("POST", "/push/{shop_id:int}")}
+
+
 @pytest.mark.parametrize(
     "route", [r for r in ALL_ROUTES if r.key in POLICY], ids=lambda r: f"{r.method} {r.path}"
 )
@@ -334,7 +364,9 @@ def test_each_role_gets_what_the_policy_says(
     allowed = POLICY[route.key]
     url = concrete(route.path, world)
     if allowed == PUBLIC:
-        if route.method != WS:  # a public socket checks its own credential (overlay token)
+        if route.key in OWN_SIGNATURE:  # no token opens it: an unsigned push is a 401
+            assert call(lenient, route, url, None) == 401, route.name
+        elif route.method != WS:  # a public socket checks its own credential (overlay token)
             assert call(lenient, route, url, None) not in (401, 403), route.name
         return
     got = {role: call(lenient, route, url, tokens[role]) for role in ROLES}
