@@ -112,16 +112,24 @@ class ShowHistory(BaseModel):
 
 
 class ShowClient(BaseModel):
-    """A connected overlay or console, as it last reported itself."""
+    """An overlay or console page and its connection, as it last reported itself
+    (live/hub/presence.py): connected, behind (connected but showing an older revision),
+    reconnecting (since when, next try within how long) or gone."""
 
     id: str
-    kind: Any
-    name: Any
-    version: Any
-    revision: Any
-    status: Literal["ok", "stale", "gone"]
+    kind: str | None
+    role: str | None = None
+    name: str | None
+    version: str | None
+    revision: int | None
+    status: Literal["connected", "behind", "reconnecting", "gone"]
+    since: float = Field(description="Unix time the page entered this status")
+    next_try_within_s: float | None = Field(
+        None, description="reconnecting: the page redials within this many seconds"
+    )
+    reconnects: int = 0
     last_seen_s: float
-    user_agent: Any
+    user_agent: str | None
 
 
 class ShowClients(BaseModel):

@@ -205,7 +205,13 @@ def test_a_hostile_frame_gets_its_close_code_and_no_traceback(
             ws.send(send)
             while True:
                 ws.recv(timeout=10)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == code
+    if closed.value.rcvd is None:
+        # Only a frame bigger than the socket buffers: the server closes (1009) while the
+        # client is still writing it, and TCP's reset can discard the close frame on its way
+        # back. What matters holds either way: no traceback, and the next overlay connects.
+        assert len(send) > 1024 * 1024, "a small frame's close code always arrives"
+    else:
+        assert closed.value.rcvd.code == code
     # The socket's end is an ordinary event: the next overlay connects as ever.
     with connect(f"{served.ws}/ws/overlay?token={token}") as ws:
         assert first_frame(ws)["type"] == "state"
