@@ -23,9 +23,9 @@ from live.platforms import SELLING
 from live.platforms.common import Keys
 from live.settings import Settings
 from live.shops import secrets
-from live.shops.models import Shop
+from live.shops.models import PUSH_PATH, Shop
+from live.shops.schemas import ShopOut, ShopWithHealth
 
-PUSH_PATH = "/push/{shop_id}"
 DEFAULT_GRACE_HOURS = 24
 
 
@@ -86,27 +86,12 @@ def push_url(settings: Settings, shop_id: int) -> str:
     return settings.public_url + PUSH_PATH.format(shop_id=shop_id)
 
 
-def shop_out(settings: Settings, shop: Shop) -> dict[str, Any]:
-    return {
-        "id": shop.id,
-        "platform": shop.platform,
-        "name": shop.name,
-        "shop_ref": shop.shop_ref,
-        "app_key": shop.app_key,
-        "channel": shop.channel,
-        "api_base": shop.api_base,
-        "callback_url": shop.callback_url,
-        "push_url": push_url(settings, shop.id),
-        "shop_cipher": shop.shop_cipher,
-        "calls_per_second": shop.calls_per_second,
-        "active": shop.active,
-        "secrets": "set",  # never the secrets themselves
-        "rotated_at": shop.rotated_at,
-        "previous_secret_until": shop.previous_until
-        if shop.previous_until and shop.previous_until > utcnow()
-        else None,
-        "created_at": shop.created_at,
-    }
+def shop_out(settings: Settings, shop: Shop) -> ShopOut:
+    return ShopOut.model_validate(shop, context={"public_url": settings.public_url})
+
+
+def with_health(shop: ShopOut, health: dict[str, Any]) -> ShopWithHealth:
+    return ShopWithHealth.model_validate({**shop.model_dump(), "health": health})
 
 
 def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:
