@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
 
 
 class ShopOut(BaseModel):
@@ -30,12 +38,17 @@ class ShopOut(BaseModel):
     shop_cipher: str
     calls_per_second: int
     active: bool
-    secrets: Literal["set"] = Field("set", description="never the secrets themselves")
     rotated_at: datetime | None
     previous_secret_until: datetime | None = Field(
         description="the previous app secret verifies pushes until then (a rotation's grace)"
     )
     created_at: datetime
+
+    # Never read from the row (whose `secrets` is the sealed token): the answer only says so.
+    @computed_field(description="never the secrets themselves")  # type: ignore[prop-decorator]
+    @property
+    def secrets(self) -> Literal["set"]:
+        return "set"
 
     @field_validator("push_url", mode="before")
     @classmethod
