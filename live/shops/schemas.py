@@ -4,7 +4,7 @@ answer says only that they are set."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AliasChoices,
@@ -16,6 +16,14 @@ from pydantic import (
     field_validator,
 )
 
+from live.api.fields import Url
+
+# The selling platforms (`live.platforms.SELLING`), as the document states them.
+SellingPlatform = Literal["tiktok_shop", "shopee", "lazada", "shopify"]
+
+# An API's base URL: an http(s) address, never empty.
+BaseUrl = Annotated[Url, Field(min_length=1)]
+
 
 class ShopOut(BaseModel):
     """A shop as producers see it, read from the row; its push path is made a URL with the
@@ -24,7 +32,7 @@ class ShopOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    platform: Literal["tiktok_shop", "shopee", "lazada", "shopify"]
+    platform: SellingPlatform
     name: str
     shop_ref: str
     app_key: str
