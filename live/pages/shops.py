@@ -36,7 +36,10 @@ def _ago(moment: float | None, t: Any) -> str:
 def _rows(ctx: PageCtx) -> list[dict[str, Any]]:
     redis = ctx.request.app.state.redis
     with ctx.db.reading() as db:
-        shops = [shop_out(ctx.settings, s) for s in db.scalars(select(Shop).order_by(Shop.id))]
+        shops = [
+            shop_out(ctx.settings, s).model_dump()
+            for s in db.scalars(select(Shop).order_by(Shop.id))
+        ]
     for shop in shops:
         health = pushes.health(redis, shop["id"])
         shop["health"] = health
@@ -68,7 +71,7 @@ def add_shop_page(ctx: PageCtx) -> Response:
         with ctx.db.unit_of_work() as db:
             shop = add_shop(db, ctx.settings, body)
             db.flush()
-            added = shop_out(ctx.settings, shop)
+            added = shop_out(ctx.settings, shop).model_dump()
         ctx.request.app.state.redis.sadd(pushes.KNOWN, added["id"])
     except ValidationError as exc:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]

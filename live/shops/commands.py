@@ -125,7 +125,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         with db.unit_of_work() as s:
             shop = add_shop(s, settings, body)
             s.flush()
-            out = shop_out(settings, shop)
+            out = shop_out(settings, shop).model_dump()
         redis = connect(settings)
         redis.sadd(pushes.KNOWN, out["id"])
         redis.close()
@@ -149,7 +149,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         redis = connect(settings)
         try:
             with db.reading() as s:
-                rows = [shop_out(settings, x) for x in s.scalars(select(Shop).order_by(Shop.id))]
+                rows = [
+                    shop_out(settings, x).model_dump()
+                    for x in s.scalars(select(Shop).order_by(Shop.id))
+                ]
             for row in rows:
                 row["health"] = pushes.health(redis, row["id"])
         finally:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from live.db import Base, UTCDateTime, utcnow
 
+PUSH_PATH = "/push/{shop_id}"
+
 
 class Shop(Base):
     __tablename__ = "shops"
@@ -42,3 +44,13 @@ class Shop(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def push_path(self) -> str:
+        return PUSH_PATH.format(shop_id=self.id)
+
+    @property
+    def previous_secret_until(self) -> datetime | None:
+        """Until when the previous app secret still verifies pushes; None once it doesn't."""
+        until = self.previous_until
+        return until if until is not None and until > utcnow() else None

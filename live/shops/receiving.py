@@ -45,6 +45,8 @@ def keyring(ctx: Ctx) -> Keyring:
     access=PUBLIC,
     upload=True,
     limit="body",
+    # The platforms read only the status: the answer has no body, hence no content type.
+    produces=(),
     summary="A platform's push for one shop, in the platform's own format and signature "
     "(docs/platforms.md); 200 with an empty body",
     errors={

@@ -3,8 +3,6 @@ secret, start a backfill. Secrets go in and never come out."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 from sqlalchemy import select
 
@@ -13,7 +11,8 @@ from live.api.fields import Schema, When
 from live.api.routing import ApiRouter
 from live.shops import pushes
 from live.shops.models import Shop
-from live.shops.service import RotateIn, ShopIn, add_shop, get_shop, rotate, shop_out
+from live.shops.schemas import BackfillQueued, ShopList, ShopOut, ShopWithHealth
+from live.shops.service import RotateIn, ShopIn, add_shop, get_shop, rotate, shop_out, with_health
 from live.shops.tasks import enqueue_poll
 
 router = ApiRouter(tag="shops")
@@ -23,39 +22,37 @@ class BackfillIn(Schema):
     since: When | None = Field(None, description="from when (default: since the last poll)")
 
 
-def _with_health(ctx: Ctx, shop: Shop) -> dict[str, Any]:
-    out = shop_out(ctx.settings, shop)
-    out["health"] = pushes.health(ctx.request.app.state.redis, shop.id)
-    return out
+def _with_health(ctx: Ctx, shop: Shop) -> ShopWithHealth:
+    health = pushes.health(ctx.request.app.state.redis, shop.id)
+    return with_health(shop_out(ctx.settings, shop), health)
 
 
 @router.route("GET", "/api/shops", access=PRODUCERS, summary="Shops, with pushes, polls, fetches")
-def list_shops(ctx: Ctx) -> dict[str, Any]:
+def list_shops(ctx: Ctx) -> ShopList:
     with ctx.db.reading() as db:
         shops = db.scalars(select(Shop).order_by(Shop.id)).all()
         items = [_with_health(ctx, s) for s in shops]
-    return {"items": items, "redis_memory_bytes": pushes.memory(ctx.request.app.state.redis)}
+    return ShopList(items=items, redis_memory_bytes=pushes.memory(ctx.request.app.state.redis))
 
 
 @router.route(
     "POST",
     "/api/shops",
     access=PRODUCERS,
-    body=ShopIn,
     status=201,
     summary="Register a platform shop; its secrets are stored encrypted and never shown again",
 )
-def create_shop(ctx: Ctx, body: ShopIn) -> dict[str, Any]:
+def create_shop(ctx: Ctx, body: ShopIn) -> ShopOut:
     with ctx.db.unit_of_work() as db:
         shop = add_shop(db, ctx.settings, body)
         db.flush()
         out = shop_out(ctx.settings, shop)
-    ctx.request.app.state.redis.sadd(pushes.KNOWN, out["id"])
+    ctx.request.app.state.redis.sadd(pushes.KNOWN, out.id)
     return out
 
 
 @router.route("GET", "/api/shops/{shop_id:int}", access=PRODUCERS, summary="One shop, its health")
-def read_shop(ctx: Ctx, shop_id: int) -> dict[str, Any]:
+def read_shop(ctx: Ctx, shop_id: int) -> ShopWithHealth:
     with ctx.db.reading() as db:
         return _with_health(ctx, get_shop(db, shop_id))
 
@@ -64,10 +61,9 @@ def read_shop(ctx: Ctx, shop_id: int) -> dict[str, Any]:
     "POST",
     "/api/shops/{shop_id:int}/rotate",
     access=PRODUCERS,
-    body=RotateIn,
     summary="A new app secret; the previous one verifies pushes for the grace period",
 )
-def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> dict[str, Any]:
+def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> ShopOut:
     with ctx.db.unit_of_work() as db:
         shop = rotate(db, ctx.settings, get_shop(db, shop_id), body)
         db.flush()
@@ -84,13 +80,12 @@ def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> dict[str, Any]:
     "POST",
     "/api/shops/{shop_id:int}/backfill",
     access=PRODUCERS,
-    body=BackfillIn,
     status=202,
     summary="Poll the shop's orders updated since a time now (a worker runs it)",
 )
-def backfill_shop(ctx: Ctx, shop_id: int, body: BackfillIn) -> dict[str, Any]:
+def backfill_shop(ctx: Ctx, shop_id: int, body: BackfillIn) -> BackfillQueued:
     with ctx.db.reading() as db:
         get_shop(db, shop_id)
     since = body.since.isoformat() if body.since else None
     enqueue_poll(ctx.request.app.state.redis, shop_id, since)
-    return {"shop": shop_id, "since": since, "queued": True}
+    return BackfillQueued(shop=shop_id, since=body.since, queued=True)

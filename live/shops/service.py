@@ -12,25 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from live.api.fields import Line200, Name, Schema, Url
 from live.db import Database, utcnow
 from live.errors import Conflict, NotFound
-from live.platforms import SELLING
 from live.platforms.common import Keys
 from live.settings import Settings
 from live.shops import secrets
-from live.shops.models import Shop
+from live.shops.models import PUSH_PATH, Shop
+from live.shops.schemas import BaseUrl, SellingPlatform, ShopOut, ShopWithHealth
 
-PUSH_PATH = "/push/{shop_id}"
 DEFAULT_GRACE_HOURS = 24
 
 
 class ShopIn(Schema):
-    platform: str = Field(description="tiktok_shop, shopee, lazada or shopify")
+    platform: SellingPlatform
     name: Line200 = ""
     shop_ref: Name = Field(
         description="TikTok shop id, Shopee shop id, Lazada seller id or Shopify shop domain"
@@ -47,7 +46,7 @@ class ShopIn(Schema):
         "", max_length=2000, description="the shop's API access token: stored encrypted"
     )
     channel: Name = Field(description="the platform channel sessions name (attribution)")
-    api_base: Url = Field(description="the platform API's base URL")
+    api_base: BaseUrl = Field(description="the platform API's base URL")
     callback_url: Url = Field(
         "",
         description="exactly the push URL set in the platform's console (Shopee signs it); "
@@ -56,19 +55,6 @@ class ShopIn(Schema):
     shop_cipher: Line200 = Field("", description="TikTok: the shop_cipher of its shop APIs")
     calls_per_second: int = Field(5, ge=1, le=100)
 
-    @field_validator("platform")
-    @classmethod
-    def _selling(cls, value: str) -> str:
-        if value not in {p.value for p in SELLING}:
-            raise ValueError("must be tiktok_shop, shopee, lazada or shopify")
-        return value
-
-    @field_validator("api_base")
-    @classmethod
-    def _needed(cls, value: str) -> str:
-        if not value:
-            raise ValueError("the platform API's base URL is needed")
-        return value
 
 
 class RotateIn(Schema):
@@ -86,27 +72,12 @@ def push_url(settings: Settings, shop_id: int) -> str:
     return settings.public_url + PUSH_PATH.format(shop_id=shop_id)
 
 
-def shop_out(settings: Settings, shop: Shop) -> dict[str, Any]:
-    return {
-        "id": shop.id,
-        "platform": shop.platform,
-        "name": shop.name,
-        "shop_ref": shop.shop_ref,
-        "app_key": shop.app_key,
-        "channel": shop.channel,
-        "api_base": shop.api_base,
-        "callback_url": shop.callback_url,
-        "push_url": push_url(settings, shop.id),
-        "shop_cipher": shop.shop_cipher,
-        "calls_per_second": shop.calls_per_second,
-        "active": shop.active,
-        "secrets": "set",  # never the secrets themselves
-        "rotated_at": shop.rotated_at,
-        "previous_secret_until": shop.previous_until
-        if shop.previous_until and shop.previous_until > utcnow()
-        else None,
-        "created_at": shop.created_at,
-    }
+def shop_out(settings: Settings, shop: Shop) -> ShopOut:
+    return ShopOut.model_validate(shop, context={"public_url": settings.public_url})
+
+
+def with_health(shop: ShopOut, health: dict[str, Any]) -> ShopWithHealth:
+    return ShopWithHealth.model_validate({**shop.model_dump(), "health": health})
 
 
 def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:

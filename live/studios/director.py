@@ -35,9 +35,7 @@ OFFLINE_COMMENT = "no bridge connected to this studio's OBS"
 def scene_for(studio: Studio, session: LiveSession, show: Show, command: str) -> str | None:
     """The scene a command calls for in this studio; None: leave OBS as it is."""
     if command in TAKES_A_SEGMENT:
-        segment = next(
-            (s for s in session.segments if s.position == show.current_position), None
-        )
+        segment = next((s for s in session.segments if s.position == show.current_position), None)
         return segment.obs_scene if segment is not None else None
     if command == CommandName.hold.value:
         return studio.hold_scene

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from live.db import Base, UTCDateTime, utcnow
+
+# The bridge reports every 2 s; a studio whose bridge went quiet for longer than this counts as
+# offline (its web process may have been killed and could not say so).
+BRIDGE_FRESH_SECONDS = 8
 
 
 def name_key(name: str) -> str:
@@ -38,6 +42,21 @@ class Studio(Base):
     obs_health: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def bridge_token_issued(self) -> bool:
+        return self.bridge_token_hash is not None
+
+    def bridge_online(self, now: datetime | None = None) -> bool:
+        """Whether a bridge with the current token reported within `BRIDGE_FRESH_SECONDS`."""
+        seen = self.bridge_seen_at
+        if seen is None or self.bridge_token_hash is None:
+            return False
+        return (now or utcnow()) - seen <= timedelta(seconds=BRIDGE_FRESH_SECONDS)
+
+    @property
+    def bridge_connected(self) -> bool:
+        return self.bridge_online()
+
 
 class ActionStatus:
     sent = "sent"  # on its way to the bridge; no answer yet
@@ -54,9 +73,7 @@ class StudioAction(Base):
     __tablename__ = "studio_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    studio_id: Mapped[int] = mapped_column(
-        ForeignKey("studios.id", ondelete="CASCADE"), index=True
-    )
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("sessions.id", ondelete="CASCADE"), index=True
     )

@@ -9,7 +9,15 @@ from live.api.routing import ApiRouter
 from live.db import after_commit
 from live.hub.publish import RedisPublisher
 from live.studios import service
-from live.studios.schemas import StudioIn, StudioPatch
+from live.studios.schemas import (
+    BridgeRevoked,
+    BridgeToken,
+    StudioIn,
+    StudioList,
+    StudioOut,
+    StudioPatch,
+    StudioState,
+)
 
 router = ApiRouter(tag="studios")
 
@@ -30,15 +38,13 @@ def _republish(ctx: Ctx, db: Any, studio: Any) -> None:
     access=PRODUCERS,
     summary="Every studio (each one a session names included), with its bridge's status",
 )
-def list_studios(ctx: Ctx) -> dict[str, Any]:
+def list_studios(ctx: Ctx) -> StudioList:
     with ctx.db.unit_of_work() as db:
-        return {"items": [service.studio_out(s) for s in service.list_studios(db)]}
+        return StudioList(items=[service.studio_out(s) for s in service.list_studios(db)])
 
 
-@router.route(
-    "POST", "/api/studios", access=PRODUCERS, body=StudioIn, status=201, summary="Add a studio"
-)
-def create_studio(ctx: Ctx, body: StudioIn) -> dict[str, Any]:
+@router.route("POST", "/api/studios", access=PRODUCERS, status=201, summary="Add a studio")
+def create_studio(ctx: Ctx, body: StudioIn) -> StudioOut:
     with ctx.db.unit_of_work() as db:
         return service.studio_out(service.create_studio(db, body.model_dump()))
 
@@ -49,19 +55,18 @@ def create_studio(ctx: Ctx, body: StudioIn) -> dict[str, Any]:
     access=PRODUCERS,
     summary="A studio's whole state: bridge, OBS health, shows on air, last OBS actions",
 )
-def get_studio(ctx: Ctx, studio_id: int) -> dict[str, Any]:
+def get_studio(ctx: Ctx, studio_id: int) -> StudioState:
     with ctx.db.reading() as db:
-        return service.studio_state_by_id(db, studio_id)
+        return StudioState.model_validate(service.studio_state_by_id(db, studio_id))
 
 
 @router.route(
     "PATCH",
     "/api/studios/{studio_id:int}",
     access=PRODUCERS,
-    body=StudioPatch,
     summary="Rename a studio (its sessions follow) or set its stand-by, hold and ended scenes",
 )
-def edit_studio(ctx: Ctx, studio_id: int, body: StudioPatch) -> dict[str, Any]:
+def edit_studio(ctx: Ctx, studio_id: int, body: StudioPatch) -> StudioOut:
     with ctx.db.unit_of_work() as db:
         studio = service.get_studio(db, studio_id)
         service.edit_studio(db, studio, body.model_dump(exclude_unset=True))
@@ -75,7 +80,7 @@ def edit_studio(ctx: Ctx, studio_id: int, body: StudioPatch) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Make the studio's bridge token, shown in this answer only; an older one stops",
 )
-def make_bridge_token(ctx: Ctx, studio_id: int) -> dict[str, Any]:
+def make_bridge_token(ctx: Ctx, studio_id: int) -> BridgeToken:
     with ctx.db.unit_of_work() as db:
         studio = service.get_studio(db, studio_id)
         token, revoked = service.new_bridge_token(db, studio)
@@ -84,10 +89,9 @@ def make_bridge_token(ctx: Ctx, studio_id: int) -> dict[str, Any]:
             after_commit(db, lambda: publisher(ctx).publish(channel, "revoke_bridge", {}))
         _republish(ctx, db, studio)
     server = ctx.settings.public_url
-    return {
-        "token": token,
-        "command": f"sieulive obs-bridge --server {server} --token {token}",
-    }
+    return BridgeToken(
+        token=token, command=f"sieulive obs-bridge --server {server} --token {token}"
+    )
 
 
 @router.route(
@@ -96,14 +100,14 @@ def make_bridge_token(ctx: Ctx, studio_id: int) -> dict[str, Any]:
     access=PRODUCERS,
     summary="Revoke the studio's bridge token; a bridge connected with it is disconnected",
 )
-def revoke_bridge_token(ctx: Ctx, studio_id: int) -> dict[str, Any]:
+def revoke_bridge_token(ctx: Ctx, studio_id: int) -> BridgeRevoked:
     with ctx.db.unit_of_work() as db:
         studio = service.get_studio(db, studio_id)
         revoked = service.revoke_bridge_token(db, studio)
         channel = service.studio_channel(studio_id)
         after_commit(db, lambda: publisher(ctx).publish(channel, "revoke_bridge", {}))
         _republish(ctx, db, studio)
-    return {"revoked": revoked}
+    return BridgeRevoked(revoked=revoked)
 
 
 @router.route(
@@ -112,6 +116,7 @@ def revoke_bridge_token(ctx: Ctx, studio_id: int) -> dict[str, Any]:
     access=PRODUCERS,
     summary="The session's studio and its whole state, for the producer console",
 )
-def session_studio(ctx: Ctx, session_id: int) -> dict[str, Any]:
+def session_studio(ctx: Ctx, session_id: int) -> StudioState:
     with ctx.db.unit_of_work() as db:
-        return service.studio_state(db, service.session_studio(db, session_id))
+        state = service.studio_state(db, service.session_studio(db, session_id))
+        return StudioState.model_validate(state)

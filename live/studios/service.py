@@ -3,7 +3,7 @@ studio's whole state as the producer console's studio panel shows it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,13 +15,11 @@ from live.errors import Conflict, NotFound
 from live.schedule.models import LiveSession
 from live.shows.models import Phase, Show
 from live.studios.models import ActionStatus, Studio, StudioAction, name_key
+from live.studios.schemas import StudioActionOut, StudioOut
 from live.tokens import new_secret, secret_hash
 
 CHANNEL_KIND = "studio"
 TOKEN_PREFIX = "slb_"
-# The bridge reports every 2 s; a studio whose bridge went quiet for longer than this counts as
-# offline (its web process may have been killed and could not say so).
-BRIDGE_FRESH_SECONDS = 8
 RECENT_ACTIONS = 12
 
 
@@ -139,10 +137,7 @@ def studio_for_bridge(db: Session, token: str) -> int | None:
 
 
 def bridge_online(studio: Studio, now: datetime | None = None) -> bool:
-    seen = studio.bridge_seen_at
-    if seen is None or studio.bridge_token_hash is None:
-        return False
-    return (now or utcnow()) - seen <= timedelta(seconds=BRIDGE_FRESH_SECONDS)
+    return studio.bridge_online(now)
 
 
 # What the bridge reports.
@@ -276,35 +271,8 @@ def _on_air(db: Session, studio: Studio) -> list[dict[str, Any]]:
     ]
 
 
-def action_out(a: StudioAction) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "session_id": a.session_id,
-        "command_id": a.command_id,
-        "action": a.action,
-        "scene": a.scene,
-        "status": a.status,
-        "comment": a.comment,
-        "detail": a.detail,
-        "sent_at": a.sent_at,
-        "answered_at": a.answered_at,
-        "took_ms": a.took_ms,
-    }
-
-
-def studio_out(studio: Studio) -> dict[str, Any]:
-    return {
-        "id": studio.id,
-        "name": studio.name,
-        "standby_scene": studio.standby_scene,
-        "hold_scene": studio.hold_scene,
-        "ended_scene": studio.ended_scene,
-        "bridge_token_issued": studio.bridge_token_hash is not None,
-        "bridge_token_prefix": studio.bridge_token_prefix,
-        "bridge_token_issued_at": studio.bridge_token_issued_at,
-        "bridge_connected": bridge_online(studio),
-        "bridge_seen_at": studio.bridge_seen_at,
-    }
+def studio_out(studio: Studio) -> StudioOut:
+    return StudioOut.model_validate(studio)
 
 
 def studio_state(db: Session, studio: Studio, now: datetime | None = None) -> dict[str, Any]:
@@ -323,12 +291,12 @@ def studio_state(db: Session, studio: Studio, now: datetime | None = None) -> di
     live_for_real = [s for s in on_air if not s["rehearsal"]]
     streaming = bool(health and health.get("obs_connected") and health.get("streaming"))
     return {
-        "studio": studio_out(studio),
+        "studio": studio_out(studio).model_dump(),
         "bridge": {"connected": online, "seen_at": studio.bridge_seen_at},
         "obs": health,
         "on_air": on_air,
         "warning": "live_not_streaming" if live_for_real and not streaming else None,
-        "actions": [action_out(a) for a in actions],
+        "actions": [StudioActionOut.model_validate(a).model_dump() for a in actions],
         "at": now,
     }
 
