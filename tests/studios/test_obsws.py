@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,13 @@ import pytest
 
 from live.studios.obsws import AUTH_FAILED, ObsConnection, ObsError, ObsUnavailable, auth_string
 from tests.studios.fake_obs import FakeObs
+
+
+def in_own_thread(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: a session's Playwright (the browser tests) keeps a
+    running event loop registered in the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -48,7 +56,7 @@ def test_identifies_with_the_password_requests_and_hears_events(obs: FakeObs) ->
         assert unknown.value.code == 204
         await conn.close()
 
-    asyncio.run(run())
+    in_own_thread(run())
     assert obs.program_scene == "Sản phẩm"
     assert events == [("CurrentProgramSceneChanged", {"sceneName": "Sản phẩm"})]
 
@@ -62,7 +70,7 @@ def test_a_wrong_or_missing_password_is_refused_with_a_clear_reason(
             await ObsConnection.open(obs.url, password)
         return refused.value
 
-    error = asyncio.run(run())
+    error = in_own_thread(run())
     assert error.close_code == AUTH_FAILED
     assert "password" in str(error)
     assert obs.identified == 0
@@ -75,7 +83,7 @@ def test_obs_not_running_is_unavailable_not_a_crash() -> None:
         with pytest.raises(ObsUnavailable, match="not reachable"):
             await ObsConnection.open(obs.url, "", timeout=2)
 
-    asyncio.run(run())
+    in_own_thread(run())
 
 
 def test_a_request_pending_when_obs_quits_fails_at_once(obs: FakeObs) -> None:
@@ -87,4 +95,4 @@ def test_a_request_pending_when_obs_quits_fails_at_once(obs: FakeObs) -> None:
             await conn.request("GetStats")
         await conn.close()
 
-    asyncio.run(run())
+    in_own_thread(run())
