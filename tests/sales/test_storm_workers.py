@@ -147,7 +147,7 @@ class Cluster:
             text = path.read_text(errors="replace") if path.exists() else "(no log)"
             # SQL errors print whole parameter sets: the last lines, each cut short.
             tail = [line[:300] for line in text.splitlines()[-40:]]
-            parts.append(f"----- {path.name} (last 40 lines) -----", *tail)
+            parts.extend([f"----- {path.name} (last 40 lines) -----", *tail])
         return "\n".join(parts)
 
     def wait(
