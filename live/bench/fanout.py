@@ -28,7 +28,7 @@ import httpx2 as httpx
 from websockets.sync.client import connect as sync_connect
 
 from live.bench import clients as bench_clients
-from live.bench.harness import free_port, median, percentile, ratio, rss_kib, wait_http
+from live.bench.harness import free_port, median, percentile, ratio, rss_kib, spread, wait_http
 from live.bench.seeding import (
     bench_campaign,
     bench_products,
@@ -173,10 +173,7 @@ def run(
         ctx = multiprocessing.get_context("spawn")
         reports: Any = ctx.Queue()
         orders = [ctx.Queue() for _ in range(client_procs)]
-        share = [
-            clients // client_procs + (1 if i < clients % client_procs else 0)
-            for i in range(client_procs)
-        ]
+        share = spread(clients, client_procs)
         procs = [
             ctx.Process(
                 target=bench_clients.run,

@@ -58,3 +58,8 @@ def ratio(a: float | None, b: float | None) -> float | None:
 def rate(count: int, seconds: float | None) -> float | None:
     """Per second, to one decimal; None without a duration."""
     return round(count / seconds, 1) if seconds and seconds > 0 else None
+
+
+def spread(total: int, parts: int) -> list[int]:
+    """`total` clients over `parts` client processes, as evenly as it goes."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]

@@ -25,7 +25,7 @@ import httpx2 as httpx
 from websockets.sync.client import connect as sync_connect
 
 from live.bench import clients as bench_clients
-from live.bench.harness import free_port, percentile, ratio, wait_http
+from live.bench.harness import free_port, percentile, ratio, spread, wait_http
 from live.settings import Settings, child_environment
 
 COMMAND_EVERY_S = 0.2
@@ -171,10 +171,7 @@ def _storms(
     ctx = multiprocessing.get_context("spawn")
     reports: Any = ctx.Queue()
     orders = [ctx.Queue() for _ in range(client_procs)]
-    share = [
-        clients // client_procs + (1 if i < clients % client_procs else 0)
-        for i in range(client_procs)
-    ]
+    share = spread(clients, client_procs)
     procs = [
         ctx.Process(
             target=bench_clients.run,
