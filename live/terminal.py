@@ -114,3 +114,47 @@ def rehearsal_summary(summary: dict[str, Any]) -> str:
     ]
     lines += [f"  error: {e}" for e in summary.get("errors") or []]
     return "\n".join(lines)
+
+
+
+def bench_report(result: dict[str, Any]) -> str:
+    """A benchmark's result for a person: every figure, indented as the JSON nests them, each
+    target with ✓ or ✗, and the verdict last, where the eye lands. `--json` prints the same
+    object on one line for scripts and for the docs' tables."""
+    lines: list[str] = []
+    missed: list[str] = []
+    _report_into(lines, missed, result, "")
+    lines.append("\n" + (f"targets missed: {', '.join(missed)}" if missed else "all targets met"))
+    return "\n".join(lines)
+
+
+def _report_into(lines: list[str], missed: list[str], data: dict[str, Any], indent: str) -> None:
+    for key, value in data.items():
+        if key == "targets_met" and isinstance(value, dict):
+            lines.append(f"{indent}targets:")
+            for target, met in value.items():
+                lines.append(f"{indent}  {'✓' if met else '✗'} {target}")
+                if not met:
+                    missed.append(target)
+        elif isinstance(value, dict):
+            lines.append(f"{indent}{key}:")
+            _report_into(lines, missed, value, indent + "  ")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                pairs = ", ".join(f"{k} {_figure(v)}" for k, v in item.items())
+                lines.append(f"{indent}  - {pairs}")
+        else:
+            lines.append(f"{indent}{key}: {_figure(value)}")
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_figure(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)

@@ -38,6 +38,7 @@ from live.bench.seeding import (
 )
 from live.limits import raise_file_limit
 from live.settings import Settings, child_environment, load_settings
+from live.terminal import bench_report
 
 
 @dataclass
@@ -346,8 +347,5 @@ def main(
         result["reconnect_storm"] = reconnect.run(
             settings, resolve_url(settings), storm_clients, client_procs, rounds
         )
-    if as_json:
-        print(json.dumps(result))
-    else:
-        print(json.dumps(result, indent=2))
+    print(json.dumps(result) if as_json else bench_report(result))
     return 0

@@ -46,6 +46,7 @@ from live.bench.seeding import (
     seeding,
 )
 from live.settings import Secret, Settings, child_environment, load_settings
+from live.terminal import bench_report
 
 PLATFORM = "tiktok_shop"
 PRICE = 65_000
@@ -869,8 +870,5 @@ def main(args: Any) -> int:
         storm_seed=args.storm_seed,
         storm_rounds=args.storm_rounds,
     )
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False) if args.json else bench_report(result))
     return 0 if all(result["targets_met"].values()) else 1

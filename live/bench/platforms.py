@@ -38,6 +38,7 @@ from live.platforms.sim.run import ID_BASES, connect, make_shop, serving, shop_b
 from live.platforms.sim.server import SimState
 from live.platforms.sim.world import SimOrder, expected, make_orders
 from live.settings import Secret, Settings
+from live.terminal import bench_report
 
 PLATFORMS = ("tiktok_shop", "shopee", "lazada", "shopify")
 STATE = {"created": "placed", "paid": "paid", "delivered": "paid", "cancelled": "cancelled",
@@ -339,5 +340,5 @@ def main(args: Any) -> int:
         args.orders, threads=args.threads, repeat=args.repeat, workers=args.workers,
         seed_=args.seed,
     )  # fmt: skip
-    print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+    print(json.dumps(result, ensure_ascii=False) if args.json else bench_report(result))
     return 0 if all(result["targets_met"].values()) else 1
