@@ -135,7 +135,7 @@ def check_redis_is_ours(redis: Any) -> None:
         busy.append("it holds live sales counters")
     if busy:
         raise SystemExit(
-            "bench orders needs a Redis database of its own (REDIS_URL=redis://host:6379/N): "
+            "the benchmark needs a Redis database of its own (REDIS_URL=redis://host:6379/N): "
             + " and ".join(busy)
         )
 
