@@ -1,7 +1,8 @@
 """The sales dashboards: retailers' live board, suppliers' own sales, producers' sales desk.
 
-Each page carries its first figures (the same JSON the API answers) so it is complete at first
-paint; `static/sales.js` draws them, then listens on the campaign's hub channel and fetches the
+Each page carries its first figures — the API's answers, through the same answer models
+(`live/sales/schemas.py`), so the script reads one shape — and is complete at first paint;
+`static/sales.js` draws them, then listens on the campaign's hub channel and fetches the
 figures again on each frame — at most a few times a second, however fast orders come. The
 script's API calls ride the page cookie (the page carries no token, `live/api/cookies.py`).
 """
@@ -32,7 +33,16 @@ from live.sales.reporting.over_time import sales_over_time
 from live.sales.reporting.sessions import campaign_sessions
 from live.sales.reporting.suppliers import supplier_sales
 from live.sales.routes import RETAIL, SUPPLIERS
-from live.sales.schemas import LeaderboardQuery
+from live.sales.schemas import (
+    CampaignSession,
+    Leaderboard,
+    LeaderboardQuery,
+    Orders,
+    QueueHealth,
+    SalesOverTime,
+    ShortlistEntry,
+    SupplierSales,
+)
 from live.sales.tools import queues
 from live.schedule.models import Campaign
 
@@ -100,8 +110,12 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         # Plain values: the reading session's rollback expires its objects.
         campaign = SimpleNamespace(id=row.id, name=row.name, timezone=row.timezone)
         options = filter_options(db, campaign_id)
-        board = leaderboard(db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0)
-        chart = sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
+        board = Leaderboard.model_validate(
+            leaderboard(db, campaign_id, f, sort=q.sort.value, limit=BOARD_ROWS, offset=0)
+        )
+        chart = SalesOverTime.model_validate(
+            sales_over_time(db, campaign_id, f, minutes=CHART_MINUTES)
+        )
         retailer_id = me.retailer_id if me.role is Role.retailer else None
         wants_list = me.role is Role.producer or retailer_id is not None
         listed = shortlist.entries(db, retailer_id) if wants_list else []
@@ -109,12 +123,14 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         if kind == "producer":
             first = Page(limit=ORDER_ROWS, offset=0)
             extra = {
-                "sessions": campaign_sessions(db, campaign_id),
-                "unattributed": orders.unattributed_orders(db, first),
-                "oversold": orders.oversold_orders(db, first, campaign_id),
+                "sessions": [
+                    CampaignSession.model_validate(s) for s in campaign_sessions(db, campaign_id)
+                ],
+                "unattributed": Orders.model_validate(orders.unattributed_orders(db, first)),
+                "oversold": Orders.model_validate(orders.oversold_orders(db, first, campaign_id)),
             }
     if kind == "producer":
-        extra["queues"] = queues.queue_health(redis)
+        extra["queues"] = QueueHealth.model_validate(queues.queue_health(redis))
     data = page_data(
         ctx,
         kind=kind,
@@ -123,7 +139,7 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
         channels=[campaign_id],
         board=board,
         chart=chart,
-        shortlist=listed,
+        shortlist=[ShortlistEntry.model_validate(e) for e in listed],
         can_shortlist=me.role is Role.retailer and retailer_id is not None,
         shortlist_all=me.role is Role.producer,
         urls=_api_urls(campaign_id),
@@ -172,8 +188,8 @@ def supplier_dashboard(ctx: PageCtx, supplier_id: int) -> Response:
     with ctx.db.reading() as db:
         found = get_or_404(db, Supplier, supplier_id)
         supplier = SimpleNamespace(id=found.id, name=found.name, province=found.province)
-        sales = supplier_sales(db, supplier_id)
-        campaigns = sorted({s["campaign_id"] for s in sales["sessions"]})
+        sales = SupplierSales.model_validate(supplier_sales(db, supplier_id))
+        campaigns = sorted({s.campaign_id for s in sales.sessions})
         timezone = db.scalar(select(Campaign.timezone).where(Campaign.id.in_(campaigns)).limit(1))
     data = page_data(
         ctx,

@@ -17,10 +17,9 @@ from live.api.routing import CSV, JSON, XLSX, ApiRouter
 from live.catalog.models import Retailer
 from live.errors import Forbidden, NotFound, RuleBroken
 from live.sales.reporting import exports, orders, shortlist
-from live.sales.reporting.aggregates import zero_figures
 from live.sales.reporting.leaderboard import filter_options, leaderboard
 from live.sales.reporting.over_time import sales_over_time
-from live.sales.reporting.sessions import campaign_sessions, campaign_stock, session_report
+from live.sales.reporting.sessions import campaign_sales, session_report
 from live.sales.reporting.settlement import settlement_report
 from live.sales.reporting.suppliers import supplier_sales
 from live.sales.schemas import (
@@ -127,18 +126,7 @@ def get_sales_over_time(ctx: Ctx, campaign_id: int, query: OverTimeQuery) -> Sal
 )
 def get_campaign_sales(ctx: Ctx, campaign_id: int) -> CampaignSales:
     with ctx.db.reading() as db:
-        sessions = campaign_sessions(db, campaign_id)
-        totals = zero_figures()
-        for row in sessions:
-            for name in totals:
-                totals[name] += row[name]
-        return CampaignSales(
-            campaign_id=campaign_id,
-            # An order belongs to one session: the campaign's orders are the sessions' sum.
-            totals={**totals, "orders": sum(s["orders"] for s in sessions)},
-            sessions=sessions,
-            products=campaign_stock(db, campaign_id),
-        )
+        return CampaignSales.model_validate(campaign_sales(db, campaign_id))
 
 
 @router.route(

@@ -6,10 +6,20 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from live.api.fields import Id, Line20, Line100, Page, Prose1k, Schema
+from live.platforms import Platform
+from live.sales.models import Attribution, SaleState
 from live.sales.reporting.aggregates import SalesFilter
+from live.schedule.models import SessionStatus
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -83,38 +93,124 @@ class ShortlistIn(Schema):
     note: Prose1k | None = Field(None, description="left out: an existing note is kept")
 
 
-# Answers. Figures are integer units and đồng (gross, paid, cancelled, returned and net units
-# and revenue). A report's rows are described in docs/sales.md and typed here as mappings:
-# keys a later report adds to a row pass through.
+# Answers. The reports build them as mappings (`live/sales/reporting/`, `live/sales/tools/`);
+# each model names every key its builder produces, and a key it doesn't name fails validation
+# (a 500 naming the route, which the tests meet first) instead of quietly leaving the answer.
+# What the figures mean: docs/dashboards.md ("The figures").
 
-Row = dict[str, Any]
+
+class Report(BaseModel):
+    """An answer, or a row of one, built by a report as a mapping: nothing unnamed passes."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class CampaignRef(BaseModel):
+# The figures every report is made of: sums of the sales aggregates (`aggregates.FIGURES`).
+# They count the lines that count — not a rehearsal's, of a known product, not oversold (beyond
+# a flash sale's stock) — units as pieces, revenue as integer đồng (quantity × unit price).
+ORDERS = "orders with at least one counted line; cancelled and returned ones count too"
+
+
+class SettledFigures(Report):
+    """Units and revenue as ordered, cancelled, returned and net: what a settlement lists."""
+
+    gross_units: int = Field(description="units ordered, whatever became of their orders since")
+    cancelled_units: int = Field(description="units of orders now cancelled")
+    returned_units: int = Field(description="units of orders now returned")
+    net_units: int = Field(description="units sold: gross − cancelled − returned")
+    gross_revenue: int = Field(description="đồng ordered (quantity × unit price)")
+    cancelled_revenue: int = Field(description="đồng of orders now cancelled")
+    returned_revenue: int = Field(description="đồng of orders now returned")
+    net_revenue: int = Field(description="đồng sold: gross − cancelled − returned")
+
+
+class Figures(SettledFigures):
+    """The dashboards' figures: the settlement's, and what of them is paid for."""
+
+    paid_units: int = Field(
+        description="units of orders now paid (or delivered); net − paid is placed, not yet paid"
+    )
+    paid_revenue: int = Field(description="đồng of orders now paid (or delivered)")
+
+
+class OnAir(Report):
+    """Sell-through speed over the sessions a figure covers."""
+
+    hours_on_air: float = Field(
+        description="hours on air of the sessions these figures cover, to 2 decimals: go-live "
+        "to end (or now); a session never run through the console counts its slot up to now"
+    )
+    units_per_hour: float | None = Field(
+        description="net units ÷ hours on air, to one decimal; null before any time on air"
+    )
+
+
+STOCK_LEFT = (
+    "campaign stock − net units of every sale of the product (every session, flash sales, "
+    "orders that matched no session), whatever the filters; below zero when more was sold "
+    "than brought"
+)
+STOCK_SOLD = "net units ÷ campaign stock, in percent to one decimal; null without stock"
+
+
+class CampaignRef(Report):
     id: int
     name: str
     timezone: str
 
 
-class Leaderboard(BaseModel):
+class AppliedFilters(FilterFields):
+    """The filters applied, as the query gave them: a filter left out (all) is absent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _applied_only(self, dump: SerializerFunctionWrapHandler) -> Any:
+        return {name: value for name, value in dump(self).items() if value is not None}
+
+
+class BoardTotals(Figures, OnAir):
+    """Every product's figures under the filters, added up."""
+
+    products: int = Field(description="products sold under the filters (the board's `total`)")
+
+
+class RankedProduct(Figures, OnAir):
+    """A product's figures under the filters; its stock is its own, never filtered."""
+
+    rank: int = Field(description="1 for the best seller, by net units or net revenue")
+    product_id: int
+    sku: str
+    name: str
+    supplier_name: str
+    province: str = Field(description="where the product comes from")
+    category: str
+    ocop_stars: int | None
+    live_price: int = Field(description="đồng, the price on air")
+    campaign_stock: int = Field(description="units brought for the campaign")
+    stock_left: int = Field(description=STOCK_LEFT)
+    stock_sold_percent: float | None = Field(description=STOCK_SOLD)
+
+
+class Leaderboard(Report):
     campaign: CampaignRef
-    filters: dict[str, Any] = Field(description="the filters applied")
+    filters: AppliedFilters
     sort: Sort
-    totals: dict[str, float | int | None]
-    items: list[Row]
+    totals: BoardTotals
+    items: list[RankedProduct]
     total: int
     limit: int
     offset: int
     at: datetime
 
 
-class SessionRef(BaseModel):
+class SessionRef(Report):
     id: int
     code: str
     title: str
 
 
-class SalesFilters(BaseModel):
+class SalesFilters(Report):
     buyer_provinces: list[str]
     product_provinces: list[str]
     categories: list[str]
@@ -123,51 +219,177 @@ class SalesFilters(BaseModel):
     platforms: list[str]
 
 
-class SalesOverTime(BaseModel):
+class TimeFigures(Report):
+    """Read from the order lines by order time, under the aggregates' rules."""
+
+    orders: int = Field(description=ORDERS)
+    units: int = Field(
+        description="net units: lines of orders placed or paid, not cancelled or returned"
+    )
+    revenue: int = Field(description="net đồng, as `units`")
+    gross_units: int = Field(description="units ordered, whatever became of their orders since")
+    gross_revenue: int = Field(description="đồng ordered")
+
+
+class TimePoint(TimeFigures):
+    """One bucket of the chart; buckets with no sales between the first and last are zeros."""
+
+    start: datetime = Field(description="the bucket's start, in the campaign's timezone")
+    label: str = Field(description="HH:MM, with dd/mm first when the points span several days")
+    cumulative_revenue: int = Field(description="net đồng from the first point to this one")
+
+
+class SalesOverTime(Report):
     campaign_id: int
     timezone: str
     bucket_minutes: int
-    filters: dict[str, Any]
-    points: list[Row]
+    filters: AppliedFilters
+    points: list[TimePoint]
     truncated: bool = Field(description="the oldest buckets were left out")
-    totals: dict[str, int]
+    totals: TimeFigures = Field(description="the points added up: the leaderboard's totals")
 
 
-class CampaignSales(BaseModel):
+class CampaignTotals(Figures):
+    orders: int = Field(description=ORDERS + " (the sessions' sum: an order has one session)")
+
+
+class CampaignSession(Figures, OnAir):
+    session_id: int
+    code: str
+    title: str
+    status: SessionStatus
+    platform: Platform
+    scheduled_start: datetime
+    orders: int = Field(description=ORDERS)
+
+
+class StockOfProduct(Report):
+    """A product of the campaign (in a line-up, or sold in a session) and its stock left."""
+
+    product_id: int
+    sku: str
+    name: str
+    campaign_stock: int = Field(description="units brought for the campaign")
+    stock_left: int = Field(description=STOCK_LEFT)
+
+
+class CampaignSales(Report):
     campaign_id: int
-    totals: dict[str, int]
-    sessions: list[Row]
-    products: list[Row]
+    totals: CampaignTotals
+    sessions: list[CampaignSession]
+    products: list[StockOfProduct]
 
 
-class SessionSales(BaseModel):
-    session: Row
-    orders: int
-    totals: dict[str, int]
-    hours_on_air: float
-    units_per_hour: float | None
-    products: list[Row]
-    platforms: list[Row]
+class SessionFacts(Report):
+    id: int
+    code: str
+    title: str
+    status: SessionStatus
+    platform: Platform
+    scheduled_start: datetime
+    scheduled_end: datetime
 
 
-class SupplierSales(BaseModel):
-    supplier: Row
-    totals: dict[str, int]
-    products: list[Row]
-    sessions: list[Row]
+class SessionOfReport(SessionFacts):
+    campaign_id: int
+
+
+class SessionProduct(Figures):
+    product_id: int
+    sku: str
+    name: str
+    supplier_name: str
+
+
+class SessionPlatform(Figures):
+    platform: str
+
+
+class SessionSales(OnAir):
+    session: SessionOfReport
+    orders: int = Field(description=ORDERS)
+    totals: Figures
+    products: list[SessionProduct] = Field(description="best net revenue first")
+    platforms: list[SessionPlatform]
+
+
+class SupplierRef(Report):
+    id: int
+    name: str
+    province: str
+
+
+class SessionCell(Figures):
+    """A product's figures in one session."""
+
+    session_id: int | None = Field(description="null: orders that matched no session")
+    code: str | None
+
+
+class SupplierProduct(Figures):
+    """One of the supplier's products, every sale of it."""
+
+    product_id: int
+    sku: str
+    name: str
+    live_price: int = Field(description="đồng, the price on air")
+    campaign_stock: int = Field(description="units brought for the campaign")
+    stock_left: int = Field(description=STOCK_LEFT)
+    stock_sold_percent: float | None = Field(description=STOCK_SOLD)
+    sessions: list[SessionCell] = Field(description="in the order they ran; no session last")
+
+
+class SupplierSession(Figures):
+    """A session the supplier's products sold in or are planned into, with their figures."""
+
+    session_id: int
+    code: str
+    title: str
+    campaign_id: int
+    campaign_name: str
+    status: SessionStatus
+    scheduled_start: datetime
+    scheduled_end: datetime
+    settlement_ready: bool = Field(description="the session has ended: its settlement is final")
+
+
+class SupplierSales(Report):
+    supplier: SupplierRef
+    totals: Figures
+    products: list[SupplierProduct]
+    sessions: list[SupplierSession]
     at: datetime
 
 
-class Settlement(BaseModel):
-    session: Row
-    supplier: Row
+class SettlementSession(SessionFacts):
+    campaign_name: str
+
+
+class SettlementSupplier(Report):
+    id: int
+    name: str
+    tax_code: str | None
+
+
+class SettlementRow(SettledFigures):
+    """A product on a platform; a product of the run-of-show that sold nothing has zeros."""
+
+    product_id: int
+    sku: str
+    product_name: str
+    platform: str
+
+
+class Settlement(Report):
+    session: SettlementSession
+    supplier: SettlementSupplier
     final: bool = Field(description="the session has ended: the figures are final")
     generated_at: datetime
-    lines: list[Row]
-    totals: Row
+    lines: list[SettlementRow]
+    totals: SettledFigures
 
 
-class ShortlistEntry(BaseModel):
+class ShortlistEntry(Report):
     product_id: int
     sku: str
     product_name: str
@@ -185,7 +407,7 @@ class ShortlistEntry(BaseModel):
     created_at: datetime
 
 
-class Shortlist(BaseModel):
+class Shortlist(Report):
     items: list[ShortlistEntry]
     total: int
 
@@ -199,20 +421,105 @@ class Shortlisted(BaseModel):
     created_at: datetime
 
 
-class Orders(BaseModel):
-    items: list[Row]
+class OrderLineOut(Report):
+    sku: str
+    product_id: int | None = Field(description="null: no product has that SKU")
+    product_name: str | None
+    quantity: int
+    unit_price: int = Field(description="đồng")
+    oversold: bool = Field(description="beyond a flash sale's stock: kept, never counted as sold")
+
+
+class OrderOut(Report):
+    """A single order, as the platform sent it and as it was attributed (producers only)."""
+
+    id: int
+    platform: str
+    platform_order_id: str
+    state: SaleState
+    attribution: Attribution = Field(
+        description="how it found its session: its code, the channel on air, or none"
+    )
+    session_id: int | None
+    campaign_id: int | None
+    live_code: str | None
+    channel: str | None
+    buyer_province: str | None
+    ordered_at: datetime
+    total: int = Field(description="đồng: every line's quantity × unit price")
+    lines: list[OrderLineOut]
+
+
+class Orders(Report):
+    items: list[OrderOut]
     total: int
     limit: int
     offset: int
 
 
-class QueueHealth(BaseModel):
-    queues: list[Row]
-    workers: list[Row]
-    inbox: Row
+class FailedJob(Report):
+    id: str
+    queue: str
+    function: str = Field(description="what the job runs; ? when its payload can't be read")
+    enqueued_at: datetime | None
+    failed_at: datetime | None
+    error: str = Field(description="the exception: the last line of its traceback")
 
 
-class RetriedJob(BaseModel):
+class QueueState(Report):
+    name: str
+    depth: int = Field(description="jobs waiting")
+    started: int = Field(description="jobs running")
+    scheduled: int
+    failed: int
+    failed_jobs: list[FailedJob] = Field(description="the newest failed jobs, up to 50")
+
+
+class WorkerState(Report):
+    name: str
+    state: str
+    queues: list[str]
+    last_heartbeat: datetime | None
+
+
+class BatchInFlight(Report):
+    """A batch of order events a worker took from the inbox and has not finished applying."""
+
+    batch: str
+    events: int
+    claimed_seconds_ago: float
+    attempts: int
+    worker: str | None = Field(description="the worker holding it; null: none alive does")
+    worker_alive: bool
+    retry_in_seconds: float | None = Field(description="null: not waiting to be retried")
+    last_error: str | None
+    state: Literal["applying", "waiting_to_retry", "stuck"]
+    why: str | None = Field(description="why it is not being applied; null while it is")
+
+
+class InboxState(Report):
+    """The order events in front of the workers (`live/sales/intake/inbox.py`)."""
+
+    depth: int = Field(description="events waiting for a worker")
+    batches_in_flight: int
+    stuck_batches: int = Field(description="batches in flight not being applied")
+    oldest_batch_seconds: float | None = Field(description="null: no batch in flight")
+    batches: list[BatchInFlight]
+    dead_events: int = Field(description="events no batch could apply, kept to look into")
+    throttled_requests: int = Field(
+        description="requests refused with 429 (a full inbox) since Redis started; platforms "
+        "retried them"
+    )
+
+
+class QueueHealth(Report):
+    queues: list[QueueState]
+    workers: list[WorkerState]
+    inbox: InboxState
+    at: datetime
+
+
+class RetriedJob(Report):
     id: str
     queue: str
     status: str

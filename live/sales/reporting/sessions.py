@@ -74,6 +74,23 @@ def session_report(db: Session, session_id: int) -> dict[str, Any]:
     }
 
 
+def campaign_sales(db: Session, campaign_id: int) -> dict[str, Any]:
+    """The producers' view of a campaign: every session's figures, their sum, and the stock
+    left of each product."""
+    sessions = campaign_sessions(db, campaign_id)
+    totals = zero_figures()
+    for row in sessions:
+        for name in totals:
+            totals[name] += row[name]
+    return {
+        "campaign_id": campaign_id,
+        # An order belongs to one session: the campaign's orders are the sessions' sum.
+        "totals": {**totals, "orders": sum(s["orders"] for s in sessions)},
+        "sessions": sessions,
+        "products": campaign_stock(db, campaign_id),
+    }
+
+
 def campaign_sessions(db: Session, campaign_id: int) -> list[dict[str, Any]]:
     """Every session of the campaign with its figures (the producers' table)."""
     get_or_404(db, Campaign, campaign_id)
