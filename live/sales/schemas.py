@@ -164,8 +164,9 @@ class AppliedFilters(FilterFields):
 
     model_config = ConfigDict(extra="forbid")
 
+    # No return annotation: pydantic then documents the fields (one of `Any` documents nothing).
     @model_serializer(mode="wrap")
-    def _applied_only(self, dump: SerializerFunctionWrapHandler) -> Any:
+    def _applied_only(self, dump: SerializerFunctionWrapHandler):
         return {name: value for name, value in dump(self).items() if value is not None}
 
 
@@ -246,7 +247,10 @@ class SalesOverTime(Report):
     filters: AppliedFilters
     points: list[TimePoint]
     truncated: bool = Field(description="the oldest buckets were left out")
-    totals: TimeFigures = Field(description="the points added up: the leaderboard's totals")
+    totals: TimeFigures = Field(
+        description="the points added up; units and revenue are the leaderboard's net ones "
+        "unless the oldest points were left out"
+    )
 
 
 class CampaignTotals(Figures):
