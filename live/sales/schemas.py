@@ -108,20 +108,43 @@ class Report(BaseModel):
 # The figures every report is made of: sums of the sales aggregates (`aggregates.FIGURES`).
 # They count the lines that count — not a rehearsal's, of a known product, not oversold (beyond
 # a flash sale's stock) — units as pieces, revenue as integer đồng (quantity × unit price).
-ORDERS = "orders with at least one counted line; cancelled and returned ones count too"
+# Each figure is typed once here and reused by every row that carries it.
+
+GrossUnits = Annotated[int, Field(description="units ordered, whatever became of their orders")]
+GrossRevenue = Annotated[int, Field(description="đồng ordered (quantity × unit price)")]
+NetUnits = Annotated[int, Field(description="units sold: gross − cancelled − returned")]
+NetRevenue = Annotated[int, Field(description="đồng sold: gross − cancelled − returned")]
+OrderCount = Annotated[
+    int, Field(description="orders with at least one counted line; cancelled and returned too")
+]
+LivePrice = Annotated[int, Field(description="đồng, the price on air")]
+CampaignStock = Annotated[int, Field(description="units brought for the campaign")]
+StockLeft = Annotated[
+    int,
+    Field(
+        description="campaign stock − net units of every sale of the product (every session, "
+        "flash sales, orders that matched no session), whatever the filters; below zero when "
+        "more was sold than brought"
+    ),
+]
+StockSoldPercent = Annotated[
+    float | None,
+    Field(description="net units ÷ campaign stock, in percent to one decimal; null without stock"),
+]
+ProductProvince = Annotated[str, Field(description="where the product comes from")]
 
 
 class SettledFigures(Report):
     """Units and revenue as ordered, cancelled, returned and net: what a settlement lists."""
 
-    gross_units: int = Field(description="units ordered, whatever became of their orders since")
+    gross_units: GrossUnits
     cancelled_units: int = Field(description="units of orders now cancelled")
     returned_units: int = Field(description="units of orders now returned")
-    net_units: int = Field(description="units sold: gross − cancelled − returned")
-    gross_revenue: int = Field(description="đồng ordered (quantity × unit price)")
+    net_units: NetUnits
+    gross_revenue: GrossRevenue
     cancelled_revenue: int = Field(description="đồng of orders now cancelled")
     returned_revenue: int = Field(description="đồng of orders now returned")
-    net_revenue: int = Field(description="đồng sold: gross − cancelled − returned")
+    net_revenue: NetRevenue
 
 
 class Figures(SettledFigures):
@@ -143,14 +166,6 @@ class OnAir(Report):
     units_per_hour: float | None = Field(
         description="net units ÷ hours on air, to one decimal; null before any time on air"
     )
-
-
-STOCK_LEFT = (
-    "campaign stock − net units of every sale of the product (every session, flash sales, "
-    "orders that matched no session), whatever the filters; below zero when more was sold "
-    "than brought"
-)
-STOCK_SOLD = "net units ÷ campaign stock, in percent to one decimal; null without stock"
 
 
 class CampaignRef(Report):
@@ -184,13 +199,13 @@ class RankedProduct(Figures, OnAir):
     sku: str
     name: str
     supplier_name: str
-    province: str = Field(description="where the product comes from")
+    province: ProductProvince
     category: str
     ocop_stars: int | None
-    live_price: int = Field(description="đồng, the price on air")
-    campaign_stock: int = Field(description="units brought for the campaign")
-    stock_left: int = Field(description=STOCK_LEFT)
-    stock_sold_percent: float | None = Field(description=STOCK_SOLD)
+    live_price: LivePrice
+    campaign_stock: CampaignStock
+    stock_left: StockLeft
+    stock_sold_percent: StockSoldPercent
 
 
 class Leaderboard(Report):
@@ -223,13 +238,13 @@ class SalesFilters(Report):
 class TimeFigures(Report):
     """Read from the order lines by order time, under the aggregates' rules."""
 
-    orders: int = Field(description=ORDERS)
+    orders: OrderCount
     units: int = Field(
         description="net units: lines of orders placed or paid, not cancelled or returned"
     )
     revenue: int = Field(description="net đồng, as `units`")
-    gross_units: int = Field(description="units ordered, whatever became of their orders since")
-    gross_revenue: int = Field(description="đồng ordered")
+    gross_units: GrossUnits
+    gross_revenue: GrossRevenue
 
 
 class TimePoint(TimeFigures):
@@ -243,7 +258,7 @@ class TimePoint(TimeFigures):
 class SalesOverTime(Report):
     campaign_id: int
     timezone: str
-    bucket_minutes: int
+    bucket_minutes: BucketMinutes
     filters: AppliedFilters
     points: list[TimePoint]
     truncated: bool = Field(description="the oldest buckets were left out")
@@ -254,7 +269,10 @@ class SalesOverTime(Report):
 
 
 class CampaignTotals(Figures):
-    orders: int = Field(description=ORDERS + " (the sessions' sum: an order has one session)")
+    orders: OrderCount = Field(
+        description="orders with at least one counted line, the sessions' added up (an order "
+        "has one session)"
+    )
 
 
 class CampaignSession(Figures, OnAir):
@@ -264,7 +282,7 @@ class CampaignSession(Figures, OnAir):
     status: SessionStatus
     platform: Platform
     scheduled_start: datetime
-    orders: int = Field(description=ORDERS)
+    orders: OrderCount
 
 
 class StockOfProduct(Report):
@@ -273,8 +291,8 @@ class StockOfProduct(Report):
     product_id: int
     sku: str
     name: str
-    campaign_stock: int = Field(description="units brought for the campaign")
-    stock_left: int = Field(description=STOCK_LEFT)
+    campaign_stock: CampaignStock
+    stock_left: StockLeft
 
 
 class CampaignSales(Report):
@@ -311,7 +329,7 @@ class SessionPlatform(Figures):
 
 class SessionSales(OnAir):
     session: SessionOfReport
-    orders: int = Field(description=ORDERS)
+    orders: OrderCount
     totals: Figures
     products: list[SessionProduct] = Field(description="best net revenue first")
     platforms: list[SessionPlatform]
@@ -336,10 +354,10 @@ class SupplierProduct(Figures):
     product_id: int
     sku: str
     name: str
-    live_price: int = Field(description="đồng, the price on air")
-    campaign_stock: int = Field(description="units brought for the campaign")
-    stock_left: int = Field(description=STOCK_LEFT)
-    stock_sold_percent: float | None = Field(description=STOCK_SOLD)
+    live_price: LivePrice
+    campaign_stock: CampaignStock
+    stock_left: StockLeft
+    stock_sold_percent: StockSoldPercent
     sessions: list[SessionCell] = Field(description="in the order they ran; no session last")
 
 
@@ -394,18 +412,21 @@ class Settlement(Report):
 
 
 class ShortlistEntry(Report):
+    """A product a retailer shortlisted, with every sale of it so far (every session's, and
+    orders that matched none)."""
+
     product_id: int
     sku: str
     product_name: str
     supplier_name: str
-    province: str
+    province: ProductProvince
     category: str
     ocop_stars: int | None
-    live_price: int
-    campaign_stock: int
-    net_units: int
-    net_revenue: int
-    note: str | None
+    live_price: LivePrice
+    campaign_stock: CampaignStock
+    net_units: NetUnits
+    net_revenue: NetRevenue
+    note: str = Field(description="empty when the retailer left none")
     retailer_id: int
     retailer_name: str
     created_at: datetime
@@ -421,7 +442,7 @@ class Shortlisted(BaseModel):
 
     product_id: int
     retailer_id: int
-    note: str | None
+    note: str = Field(description="empty when the retailer left none")
     created_at: datetime
 
 

@@ -113,7 +113,8 @@ def described_objects(schema: dict[str, Any], document: dict[str, Any]) -> set[s
     return found
 
 
-# Rows that need a worker alive (a worker's state) or one mid-batch: empty in the scene.
+# Rows that need a worker process alive or killed mid-batch: empty in the scene, filled in
+# tests/sales/test_storm_workers.py and tests/sales/pipeline/test_recovery.py.
 NO_ROWS_HERE = {"WorkerState", "BatchInFlight"}
 
 
