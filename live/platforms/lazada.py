@@ -86,8 +86,8 @@ def api_signature(app_secret: str, path: str, params: dict[str, str]) -> str:
 
 def order_kind(line_kinds: list[Kind]) -> Kind:
     """An order's status from its lines': the least advanced of the lines still on; all
-    lines off → cancelled, or returned when any line came back. (sieulive keeps one status
-    an order: a line cancelled alone stays counted until the whole order is.)"""
+    lines off → cancelled, or returned when any line came back. The lines off while others
+    go on are taken off on their own (`read_order`)."""
     active = [k for k in line_kinds if k in _ACTIVE]
     if active:
         return min(active, key=_ACTIVE.index)
@@ -189,8 +189,13 @@ def read_order(order: dict[str, Any]) -> PlatformOrder:
         kind=kind,
         created_at=min(_when(i["created_at"]) for i in items),
         updated_at=max(_when(i["updated_at"]) for i in items),
-        # One item per unit: the same SKU at the same price becomes one line.
-        lines=merge_lines([(str(i["sku"]), 1, dong(i["item_price"])) for i in items]),
+        # One item per unit: the same SKU at the same price becomes one line, which counts
+        # its items cancelled or returned on their own — a multi-line order with one line
+        # cancelled and the rest delivered leaves exactly that line off net.
+        lines=merge_lines(
+            [(str(i["sku"]), 1, dong(i["item_price"])) for i in items],
+            [k if k in ("cancelled", "returned") else None for k in kinds],
+        ),
     )
 
 

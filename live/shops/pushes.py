@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 PREFIX = "sieulive:shops:"
@@ -44,6 +45,12 @@ def attempts_key(shop_id: int) -> str:
 def fetched_key(shop_id: int) -> str:
     """Hash: order id -> the update time (Unix s) of the details last handed to the pipeline."""
     return f"{PREFIX}fetched:{shop_id}"
+
+
+def returns_key(shop_id: int) -> str:
+    """Hash: order id -> when (Unix s) a push said it was returned. Kept without expiry (a
+    return is rare, and forgetting it would let a later fetch put the order back on net)."""
+    return f"{PREFIX}returns:{shop_id}"
 
 
 def stats_key(shop_id: int) -> str:
@@ -166,6 +173,27 @@ def recover_in_flight(redis: Any, shop_id: int) -> int:
     ids = [i.decode() for i in redis.zrange(in_flight_key(shop_id), 0, -1)]
     give_back(redis, shop_id, ids, time.time())
     return len(ids)
+
+
+def remember_returns(redis: Any, shop_id: int, returns: dict[str, datetime]) -> None:
+    """Each order's earliest return time (only the shop's lock holder writes here)."""
+    known = returns_of(redis, shop_id, list(returns))
+    earliest = {
+        order_id: int(min(at, known.get(order_id, at)).timestamp())
+        for order_id, at in returns.items()
+    }
+    redis.hset(returns_key(shop_id), mapping=earliest)
+
+
+def returns_of(redis: Any, shop_id: int, order_ids: list[str]) -> dict[str, datetime]:
+    if not order_ids:
+        return {}
+    stored = redis.hmget(returns_key(shop_id), order_ids)
+    return {
+        order_id: datetime.fromtimestamp(int(at), UTC)
+        for order_id, at in zip(order_ids, stored, strict=True)
+        if at is not None
+    }
 
 
 def next_due(redis: Any, shop_id: int) -> float | None:

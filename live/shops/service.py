@@ -56,7 +56,6 @@ class ShopIn(Schema):
     calls_per_second: int = Field(5, ge=1, le=100)
 
 
-
 class RotateIn(Schema):
     app_secret: str = Field(min_length=1, max_length=500)
     access_token: str | None = Field(None, max_length=2000, description="unchanged if left out")
