@@ -23,6 +23,7 @@ from typing import Any
 
 PREFIX = "sieulive:shops:"
 KNOWN = PREFIX + "known"  # set of shop ids the watchdog looks at
+INACTIVE = PREFIX + "inactive"  # set of shop ids a producer deactivated: the watchdog skips them
 SEEN_SECONDS = 3 * 24 * 3600  # platforms retry for up to a day; Shopee's lost pushes, 3 days
 
 
@@ -209,6 +210,14 @@ def count(redis: Any, shop_id: int, field: str, by: int = 1) -> None:
     redis.hincrby(stats_key(shop_id), field, by)
 
 
+def ignored(redis: Any, shop_id: int, now: float) -> None:
+    """A verified push of a deactivated shop, answered and dropped: only counted."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.hincrby(stats_key(shop_id), "ignored", 1)
+    pipe.hset(stats_key(shop_id), "last_ignored", str(now))
+    pipe.execute()
+
+
 def failure(redis: Any, shop_id: int, error: str) -> None:
     pipe = redis.pipeline(transaction=False)
     pipe.hincrby(stats_key(shop_id), "failures", 1)
@@ -252,6 +261,8 @@ def health(redis: Any, shop_id: int) -> dict[str, Any]:
         "last_error_at": moment("last_error_at"),
         "unreadable_pushes": int(unreadable),
         "other_shop_pushes": number("other_shop"),
+        "ignored_pushes": number("ignored"),
+        "last_ignored_at": moment("last_ignored"),
     }
 
 

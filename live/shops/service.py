@@ -56,6 +56,13 @@ class ShopIn(Schema):
     calls_per_second: int = Field(5, ge=1, le=100)
 
 
+class ShopPatch(Schema):
+    active: bool = Field(
+        description="false deactivates the shop (pushes answered 200 and dropped, no polls); "
+        "true reactivates it (a backfill poll reaches back to when it was deactivated)"
+    )
+
+
 class RotateIn(Schema):
     app_secret: str = Field(min_length=1, max_length=500)
     access_token: str | None = Field(None, max_length=2000, description="unchanged if left out")
@@ -123,6 +130,17 @@ def get_shop(db: Session, ref: int | str) -> Shop:
     return shop
 
 
+def require_active(shop: Shop) -> None:
+    """A deactivated shop is not polled, by hand either: reactivate it first."""
+    if not shop.active:
+        raise Conflict(
+            f"shop {shop.id} is deactivated: reactivate it first (its poll then reaches back "
+            "to when it was deactivated)",
+            code="shop_inactive",
+            details={"field": "active"},
+        )
+
+
 def rotate(db: Session, settings: Settings, shop: Shop, body: RotateIn) -> Shop:
     """A new app secret; the previous one keeps verifying pushes for the grace period (the
     platform's console and its retries switch over at their own pace)."""
@@ -177,7 +195,8 @@ def view(settings: Settings, shop: Shop) -> ShopView:
 
 class Keyring:
     """Each web process keeps its shops' opened keys for a few seconds: a push costs no
-    database read and no decryption, and a rotation or a new shop is seen within `ttl`."""
+    database read and no decryption, and a rotation, a new shop or a (de)activation is seen
+    within `ttl`."""
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
@@ -191,7 +210,7 @@ class Keyring:
             return cached[1]
         with database.reading() as db:
             shop = db.get(Shop, shop_id)
-            found = view(settings, shop) if shop is not None and shop.active else None
+            found = view(settings, shop) if shop is not None else None
         with self._lock:
             self._shops[shop_id] = (now + self.ttl, found)
         return found
