@@ -156,3 +156,26 @@ def test_the_cli_deactivates_lists_and_reactivates(
     assert main(["shop", "activate", str(shop["id"])]) == 0
     assert "reactivated" in capsys.readouterr().out
     assert [shop_id for shop_id, _since in polls(redis)] == [shop["id"]]
+
+
+def test_a_shopee_catch_up_after_weeks_walks_its_15_day_windows(
+    db: Any, settings: Settings, redis: Any, sim: tuple[Any, str]
+) -> None:
+    """Shopee's order list takes 15 days at most: a poll reaching back 30 days (a shop
+    reactivated after weeks) asks window by window and finds an order of 20 days ago."""
+    from live.platforms.sim.world import SimOrder
+    from live.shops import backfill
+    from tests.shops.conftest import new_shop, register, shop_of
+
+    state, url = sim
+    shop = new_shop(state, url, "shopee")
+    shop_id = register(db, settings, shop, "kenh-shopee")
+    placed = (utcnow() - timedelta(days=20)).replace(microsecond=0)
+    old = SimOrder("220810OLD0001", shop, [("A", 1, 45_000)], "Huế", [("created", placed)])
+    shop.orders[old.order_id] = old
+    report = backfill.poll(
+        redis, shop_of(db, settings, shop_id), since=utcnow() - timedelta(days=30)
+    )
+    assert report["orders"] == 1, report
+    assert state.calls["shopee.list"] >= 2  # 15 days a call (a third for the last second)
+    assert redis.zscore(pushes.pending_key(shop_id), old.order_id) is not None
