@@ -89,6 +89,16 @@ Line300 = Annotated[str, _limits(300, line=True, required=False), _bounded(_clea
 Required64 = Annotated[str, _limits(64, line=True, required=True), _bounded(_clean_line, 64, 1)]
 Required100 = Annotated[str, _limits(100, line=True, required=True), _bounded(_clean_line, 100, 1)]
 Required300 = Annotated[str, _limits(300, line=True, required=True), _bounded(_clean_line, 300, 1)]
+
+
+def _one_space(value: str) -> str:
+    return " ".join(value.split())
+
+
+# A name compared with others as people read it ("Phòng  Đỏ" is "Phòng Đỏ"): runs of spaces
+# stored as one, so the database's case-insensitive comparison is enough.
+Words100 = Annotated[Required100, AfterValidator(_one_space)]
+OptionalWords100 = Annotated[Line100, AfterValidator(_one_space)]
 Prose1k = Annotated[str, _limits(1000, line=False, required=False), _bounded(_clean, 1000, 0)]
 Prose2k = Annotated[str, _limits(2000, line=False, required=False), _bounded(_clean, 2000, 0)]
 Prose10k = Annotated[str, _limits(10_000, line=False, required=False), _bounded(_clean, 10_000, 0)]

@@ -122,15 +122,20 @@ def check_redis_is_ours(redis: Any) -> None:
     from rq import Worker
 
     from live.sales.intake import inbox
+    from live.sales.pipeline import counters
 
     busy = []
     if redis.llen(inbox.INBOX) or redis.zcard(inbox.IN_FLIGHT):
         busy.append("its order inbox holds events")
     if Worker.all(connection=redis):
         busy.append("RQ workers are registered on it")
+    # Live counters left by someone else: the bench's sessions (ids from 1 in a new schema)
+    # would add to theirs and every count would read wrong.
+    if next(redis.scan_iter(match=f"{counters.SESSION}*", count=1000), None) is not None:
+        busy.append("it holds live sales counters")
     if busy:
         raise SystemExit(
-            "bench orders needs a Redis database of its own (REDIS_URL=redis://host:6379/N): "
+            "the benchmark needs a Redis database of its own (REDIS_URL=redis://host:6379/N): "
             + " and ".join(busy)
         )
 

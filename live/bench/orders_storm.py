@@ -177,6 +177,7 @@ def storm_round(
     for p in procs:
         p.join(timeout=30)
     processed_at = wait_idle(redis)
+    batches, batched_events = batches_between(settings, started, processed_at)
     refused += sum(count for _t, count, status, _ in sent if status != 202)
     throttled += sum(t for *_, t in sent)
     last_accept = max((t for t, *_ in sent), default=started)
@@ -208,11 +209,38 @@ def storm_round(
         "late_events": sum(len(body) for body in storm.late),
         "throttled": throttled,
         "accept_seconds": last_accept - started,
+        "batches": batches,
+        "batched_events": batched_events,
         "seconds": (processed_at - started) if processed_at else None,
         "check_seconds": time.perf_counter() - checked,
         "expected": expected,
         "found": found,
     }
+
+
+def batches_between(settings: Settings, started: float, ended: float | None) -> tuple[int, int]:
+    """Batches the workers committed in the timed part, and their events: how full the
+    batches ran (each costs a fixed share of work whatever its size)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from live.db import Database
+    from live.sales.models import OrderBatch
+
+    since = datetime.fromtimestamp(started, UTC)
+    until = datetime.fromtimestamp(ended or time.time(), UTC)
+    db = Database(settings)
+    try:
+        with db.reading() as s:
+            count, events = s.execute(
+                select(func.count(), func.coalesce(func.sum(OrderBatch.events), 0)).where(
+                    OrderBatch.applied_at >= since, OrderBatch.applied_at <= until
+                )
+            ).one()
+    finally:
+        db.dispose()
+    return int(count), int(events)
 
 
 def summary(
@@ -259,6 +287,8 @@ def summary(
                 "orders": r["orders"],
                 "seconds": round(r["seconds"], 2) if r["seconds"] else None,
                 "processed_events_per_s": rate(r["main_events"], r["seconds"]),
+                "batches": r["batches"],
+                "events_per_batch": rate(r["batched_events"], r["batches"]),
             }
             for r in rounds
         ],

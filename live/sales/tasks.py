@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import UTC, datetime
 
 from redis import Redis
 from rq import Queue, get_current_job
@@ -41,5 +42,17 @@ def enqueue_drain(redis: Redis) -> None:
 
 
 def drain_waiting(redis: Redis) -> bool:
-    """Whether no drain job waits in the queue (running ones may: they are busy)."""
+    """Whether a drain job waits in the queue (running ones don't count: they are busy)."""
     return Queue(QUEUE, connection=redis).count > 0
+
+
+def drain_kept_waiting(redis: Redis, seconds: float) -> bool:
+    """Whether a drain job has waited in the queue longer than `seconds`: no worker was free
+    to take it (a free one takes a job within milliseconds)."""
+    queue = Queue(QUEUE, connection=redis)
+    first = queue.get_job_ids(0, 1)
+    job = queue.fetch_job(first[0]) if first else None
+    if job is None or job.enqueued_at is None:
+        return False
+    waited = datetime.now(UTC) - job.enqueued_at.replace(tzinfo=UTC)
+    return waited.total_seconds() > seconds

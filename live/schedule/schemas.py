@@ -17,12 +17,14 @@ from live.api.fields import (
     Line100,
     Money,
     Name,
+    OptionalWords100,
     Page,
     Prose10k,
     Required100,
     Required300,
     Schema,
     When,
+    Words100,
     absent,
     broken_rule,
     left_out,
@@ -166,7 +168,7 @@ class SessionFields(Schema):
     cohost_ids: list[Id] = Field(default_factory=list, max_length=10)
     platform: Platform
     channel: Required100
-    studio: Required100
+    studio: Words100
     scheduled_start: When = Field(description="ISO 8601; without an offset it is campaign time")
     scheduled_end: When
     status: EditableStatus = SessionStatus.draft
@@ -209,7 +211,7 @@ class SessionPatch(Schema):
     cohost_ids: list[Id] = left_out(max_length=10)
     platform: Platform = left_out()
     channel: Required100 = left_out()
-    studio: Required100 = left_out()
+    studio: Words100 = left_out()
     scheduled_start: When = left_out()
     scheduled_end: When = left_out()
     status: EditableStatus = left_out()
@@ -233,7 +235,7 @@ class SessionQuery(Page):
     creator_id: Id | None = None
     status: SessionStatus | None = None
     platform: Platform | None = None
-    studio: Line100 | None = None
+    studio: OptionalWords100 | None = None
     starts_after: When | None = None
     starts_before: When | None = None
     q: Line100 | None = None

@@ -36,9 +36,12 @@ def work_shop(shop_id: int) -> dict[str, Any]:
     try:
         worker = ShopWorker(redis, settings, shop)
         try:
-            return worker.run().__dict__
+            turn = worker.run()
         finally:
             worker.http.close()
+        if turn.yielded and redis.set(pushes.scheduled_key(shop_id), "1", nx=True, ex=10):
+            enqueue_work(redis, shop_id)  # behind the order drain it made way for
+        return turn.__dict__
     finally:
         redis.close()
 

@@ -166,8 +166,12 @@ def test_two_sessions_in_one_studio_at_once(plan: Plan) -> None:
         "session_id": first["id"],
         "session_code": first["code"],
     }
-    # Studio names are matched without regard to case.
+    # Studio names are matched without regard to case, nor to runs of spaces (stored as one,
+    # as the studio records store them).
     conflicts(plan.post(at("20:00"), at("22:00"), host=plan.creators[2], studio="phòng Đỏ"))
+    conflicts(plan.post(at("20:00"), at("22:00"), host=plan.creators[2], studio=" Phòng   Đỏ "))
+    spaced = plan.create(at("22:00"), at("23:00"), studio="Phòng  \t Đỏ")
+    assert spaced["studio"] == "Phòng Đỏ"
     plan.create(at("20:00"), at("22:00"), host=plan.creators[1], studio="Phòng Xanh")
 
 

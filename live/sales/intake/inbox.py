@@ -36,6 +36,8 @@ NOT_BEFORE = "sieulive:orders:not-before"  # hash: batch key -> don't retake it 
 LEASE = "sieulive:orders:lease:"  # + lease id: JSON of who holds it; expires unless renewed
 BATCH = "sieulive:orders:batch:"
 DRAIN_SCHEDULED = "sieulive:orders:drain-scheduled"
+HOLDS = "sieulive:orders:holds"  # hash: order (platform|id) -> the batch in flight holding it
+ORDERS_OF = ":orders"  # batch key + this: a set of the orders the batch holds
 DEAD = "sieulive:orders:dead"  # events no batch could apply, kept for producers to see
 THROTTLED = "sieulive:orders:throttled"  # requests refused with 429 (a full inbox), a count
 
@@ -53,18 +55,53 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'EX', 30) then return 1 end
 return 0
 """
 
+# How far past a batch's size a claim looks for events of orders no batch holds (the inbox's
+# limit is 3 batches by default: a claim sees it all).
+CLAIM_LOOKS_AHEAD = 3
 LEASE_SECONDS = 5  # a dead drain's batches wait at most this long (plus a watchdog tick)
 RENEW_SECONDS = 1.0
 
+# A batch takes the inbox's events in order, leaving where they are those of an order that a
+# batch still in flight holds: two batches in flight never share an order, so two workers
+# don't queue on the same rows and run side by side. A hint for speed, not the guarantee —
+# one writer per order is the row locks' job (docs/orders.md), so a hold whose batch is no
+# longer in flight is simply taken over. KEYS: inbox, batch, in flight, owners, attempts,
+# holds, the batch's orders; ARGV: size, now, lease id, how far to look.
 CLAIM = """
-local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local size = tonumber(ARGV[1])
+local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
 if #items == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], unpack(items))
-redis.call('LTRIM', KEYS[1], #items, -1)
+local take, keep, mine = {}, {}, {}
+local looked = 0
+for _, item in ipairs(items) do
+  if #take == size then break end
+  looked = looked + 1
+  local order = nil
+  local ok, e = pcall(cjson.decode, item)
+  if ok and type(e) == 'table' and type(e.event) == 'table' and e.event.order_id ~= nil then
+    order = tostring(e.platform) .. '|' .. tostring(e.event.order_id)
+  end
+  if order and not mine[order] then
+    local holder = redis.call('HGET', KEYS[6], order)
+    if holder and redis.call('ZSCORE', KEYS[3], holder) then
+      table.insert(keep, item)
+      order = false
+    else
+      mine[order] = true
+      redis.call('HSET', KEYS[6], order, KEYS[2])
+      redis.call('SADD', KEYS[7], order)
+    end
+  end
+  if order ~= false then table.insert(take, item) end
+end
+if #take == 0 then return 0 end
+redis.call('LTRIM', KEYS[1], looked, -1)
+for i = #keep, 1, -1 do redis.call('LPUSH', KEYS[1], keep[i]) end
+redis.call('RPUSH', KEYS[2], unpack(take))
 redis.call('ZADD', KEYS[3], ARGV[2], KEYS[2])
 redis.call('HSET', KEYS[4], KEYS[2], ARGV[3])
 redis.call('HINCRBY', KEYS[5], KEYS[2], 1)
-return #items
+return #take
 """
 
 # Batches whose owner's lease is gone (and that aren't resting after an error) become the
@@ -182,7 +219,8 @@ class Inbox:
     def claim(self, size: int, lease: Lease) -> tuple[str, list[bytes]] | None:
         key = BATCH + uuid.uuid4().hex
         count = self._claim(
-            keys=[INBOX, key, IN_FLIGHT, OWNERS, ATTEMPTS], args=[size, time.time(), lease.id]
+            keys=[INBOX, key, IN_FLIGHT, OWNERS, ATTEMPTS, HOLDS, key + ORDERS_OF],
+            args=[size, time.time(), lease.id, size * CLAIM_LOOKS_AHEAD],
         )
         if not count:
             return None
@@ -214,20 +252,26 @@ class Inbox:
         """A batch that failed every attempt for a reason other than a conflict: its events go
         to the dead list with the reason, so the inbox moves on and nothing is lost."""
         note = json.dumps({"batch": key, "error": error[:500], "at": time.time()})
+        holds = self.redis.smembers(key + ORDERS_OF)
         pipe = self.redis.pipeline(transaction=True)
         pipe.rpush(DEAD, *raw)
         pipe.rpush(DEAD + ":why", note)
-        self._forget(pipe, key)
+        self._forget(pipe, key, holds)
         pipe.execute()
 
     def done(self, key: str) -> None:
+        # The batch holds its orders until it leaves the in-flight set, so no other batch can
+        # have taken one of them over between this read and the transaction.
+        holds = self.redis.smembers(key + ORDERS_OF)
         pipe = self.redis.pipeline(transaction=True)
-        self._forget(pipe, key)
+        self._forget(pipe, key, holds)
         pipe.execute()
 
     @staticmethod
-    def _forget(pipe: Any, key: str) -> None:
-        pipe.delete(key)
+    def _forget(pipe: Any, key: str, holds: set[bytes]) -> None:
+        if holds:
+            pipe.hdel(HOLDS, *holds)
+        pipe.delete(key, key + ORDERS_OF)
         pipe.zrem(IN_FLIGHT, key)
         for registry in (OWNERS, ATTEMPTS, ERRORS, NOT_BEFORE):
             pipe.hdel(registry, key)

@@ -216,6 +216,15 @@ LINES = cast(Table, OrderLine.__table__)
 TOTALS = cast(Table, SalesTotal.__table__)
 
 
+@dataclass
+class Prepared:
+    """A batch's events as `BatchApplier.prepare` left them, ready to apply under locks."""
+
+    events: int
+    by_order: dict[tuple[str, str], list[AnyEvent]]
+    fresh: dict[tuple[str, str], OrderRow]
+
+
 class BatchApplier:
     def __init__(self, db: Session, gate: StockGate | None) -> None:
         self.db = db
@@ -225,8 +234,11 @@ class BatchApplier:
         self._skus: dict[int | None, dict[str, int]] = {}
         self._flash: dict[int, list[FlashSale]] = {}
 
-    def apply(self, items: list[tuple[str, AnyEvent]]) -> Outcome:
-        outcome = Outcome(events=len(items))
+    def prepare(self, items: list[tuple[str, AnyEvent]]) -> Prepared:
+        """Everything that needs no lock: the events grouped by order, in time then rank, and
+        each order merged as if it were new. Done before the batch's first write that another
+        worker's batch can wait on (its kept events, its orders), so a second worker does this
+        while the first holds the locks they share, instead of after."""
         by_order: dict[tuple[str, str], list[AnyEvent]] = defaultdict(list)
         for platform, event in sorted(items, key=lambda i: (i[1].occurred_at, RANK[i[1].type])):
             by_order[(platform, event.order_id)].append(event)
@@ -238,6 +250,13 @@ class BatchApplier:
             fresh[key] = new_order(key[0], key[1], events[0].occurred_at)
             for event in events:
                 self.merge(fresh[key], event)
+        return Prepared(len(items), by_order, fresh)
+
+    def apply(self, prepared: Prepared | list[tuple[str, AnyEvent]]) -> Outcome:
+        if isinstance(prepared, list):
+            prepared = self.prepare(prepared)
+        by_order, fresh = prepared.by_order, prepared.fresh
+        outcome = Outcome(events=prepared.events)
         orders, inserted = self._lock(fresh)
         before: dict[tuple[str, str], dict[Grain, list[int]]] = {}
         touched: set[tuple[str, str]] = set()

@@ -252,8 +252,10 @@ def apply_batch(
             with db.unit_of_work() as session:
                 if not record.begin_batch(session, key, worker):
                     return Applied(Outcome(deltas=record.applied_deltas(session, key)), again=True)
+                applier = BatchApplier(session, gate)
+                prepared = applier.prepare(items)
                 record.keep_events(session, key, items, received_at)
-                outcome = BatchApplier(session, gate).apply(items)
+                outcome = applier.apply(prepared)
                 record.finish_batch(session, key, outcome)
                 return Applied(outcome)
         except (OperationalError, IntegrityError) as exc:

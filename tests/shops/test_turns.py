@@ -1,0 +1,67 @@
+"""A shop's turn makes way for the order drain: with a drain queued and no worker free for
+it, the turn ends and queues the next one behind the drain, instead of holding a worker for
+its whole budget while the dashboards wait (the tail of the dashboard lag)."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from rq import Queue
+from starlette.testclient import TestClient
+
+from live.db import Database
+from live.platforms.sim import pusher
+from live.platforms.sim.server import SimState
+from live.platforms.sim.world import make_orders
+from live.queueing import ORDERS, PLATFORMS
+from live.settings import Settings
+from live.shops import pushes
+from live.shops.fetching import MAKE_WAY_AFTER_SECONDS
+from live.shops.tasks import work_shop
+from tests.conftest import SHOP_KEY
+from tests.shops.conftest import new_shop, register
+from tests.shops.test_fetching import SKUS, deliver
+
+
+@pytest.fixture
+def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
+
+
+def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
+    environment: None,
+    client: TestClient,
+    db: Database,
+    redis: Any,
+    settings: Settings,
+    sim: tuple[SimState, str],
+) -> None:
+    state, url = sim
+    shop = new_shop(state, url, "tiktok_shop")
+    shop_id = register(db, settings, shop, "kenh-tiktok")
+    orders = make_orders(shop, 3, SKUS, datetime.now(UTC) - timedelta(minutes=5), 2,
+                         random.Random(1), 10**12)  # fmt: skip
+    deliver(client, pusher.plan(orders, state, random.Random(2), repeat_rate=0.0).deliveries)
+    waiting = redis.llen(pushes.pushes_key(shop_id))
+    assert waiting > 0
+
+    drains = Queue(ORDERS, connection=redis)
+    platforms = Queue(PLATFORMS, connection=redis)
+    platforms.empty()
+    drains.enqueue("live.sales.tasks.drain_inbox")  # queued, no worker free for it
+    time.sleep(MAKE_WAY_AFTER_SECONDS * 2)
+    turn = work_shop(shop_id)
+    assert turn["yielded"] is True and turn["pushes"] == 0
+    assert redis.llen(pushes.pushes_key(shop_id)) == waiting, "the pushes wait, untouched"
+    queued = platforms.jobs
+    assert [(j.func_name, j.args) for j in queued] == [("live.shops.tasks.work_shop", (shop_id,))]
+
+    drains.empty()  # the drain ran: the next turn does the shop's work
+    turn = work_shop(shop_id)
+    assert turn["yielded"] is False and turn["pushes"] == waiting
