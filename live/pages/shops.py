@@ -59,9 +59,7 @@ async def _form(ctx: PageCtx) -> Any:
 
 @page(PRODUCERS)
 def shops_page(ctx: PageCtx) -> Response:
-    return ctx.render(
-        "shops.html", shops=_rows(ctx), form={}, errors=[], added=None, notice=None
-    )
+    return ctx.render("shops.html", shops=_rows(ctx), form={}, errors=[], added=None, notice=None)
 
 
 @page(PRODUCERS)
