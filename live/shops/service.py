@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from live.api.fields import Line200, Name, Schema, Url
+from live.api.fields import MAX_INT, Line200, Name, Schema, Url
 from live.db import Database, utcnow
 from live.errors import Conflict, NotFound
 from live.platforms.common import Keys
@@ -120,7 +120,9 @@ def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:
 def get_shop(db: Session, ref: int | str) -> Shop:
     """By id, or by the platform's shop id (`sieulive shop backfill 7495540735365777507`)."""
     shop = None
-    if isinstance(ref, int) or str(ref).isdigit():
+    # Our ids are int4; a platform's numeric shop id (TikTok's pass 2^63) is not one of ours —
+    # and PostgreSQL refuses to compare an int4 key with it.
+    if (isinstance(ref, int) or str(ref).isdigit()) and int(ref) <= MAX_INT:
         shop = db.get(Shop, int(ref))
     if shop is None:
         found = db.scalars(select(Shop).where(Shop.shop_ref == str(ref))).all()
