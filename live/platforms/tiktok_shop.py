@@ -224,16 +224,14 @@ def read_return(data: dict[str, Any]) -> Notice:
     order_id = inner.get("order_id")
     status = inner.get("return_status")
     updated = inner.get("update_time")
-    returned = (
-        order_id
-        and status in RETURN_DONE
-        and inner.get("return_type") not in KEEPS_THE_SALE
-        and isinstance(updated, int)
-    )
+    if not (order_id and status in RETURN_DONE) or inner.get("return_type") in KEEPS_THE_SALE:
+        return Notice(shop_ref=str(shop) if shop else None, kind="return")
+    # Unix seconds, a number or a string of digits; anything else is an unreadable push
+    # (kept aside and counted by the worker), never a return silently missed.
     return Notice(
         shop_ref=str(shop) if shop else None,
         kind="return",
-        returned=(str(order_id), at_seconds(updated)) if returned else None,
+        returned=(str(order_id), at_seconds(int(str(updated)))),
     )
 
 

@@ -211,6 +211,17 @@ def test_tiktok_return_statuses(status: str) -> None:
         assert notice.returned is None
 
 
+def test_a_tiktok_return_time_as_text_is_read_and_a_missing_one_is_an_error() -> None:
+    """Never a return silently missed: an unreadable time is an unreadable push, which the
+    worker keeps aside and counts."""
+    text = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "update_time": "1718405585"}}
+    notice = tiktok_shop.ADAPTER.read_push({}, text)
+    assert notice.returned == ("576653688135258178", datetime.fromtimestamp(1718405585, UTC))
+    missing = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "update_time": None}}
+    with pytest.raises(ValueError):
+        tiktok_shop.ADAPTER.read_push({}, missing)
+
+
 def test_a_tiktok_replacement_keeps_the_sale_and_a_refund_only_does_not() -> None:
     replaced = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "return_type": "REPLACEMENT"}}
     assert tiktok_shop.ADAPTER.read_push({}, replaced).returned is None
