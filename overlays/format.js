@@ -56,11 +56,8 @@
     vi: {
       flash: "FLASH SALE",
       soldOut: "Hết hàng",
-      ended: "Đã kết thúc",
       scan: "Quét mã để mua",
       justBought: "Vừa đặt mua",
-      goal: "Mục tiêu phiên",
-      sold: "Đã bán",
       rehearsal: "Diễn tập",
       stockLeft: function (n) {
         return "Còn " + count(n) + " sản phẩm";
@@ -71,21 +68,12 @@
       allSold: function (total) {
         return "Đã bán hết " + count(total) + " suất";
       },
-      of: function (goal) {
-        return "/ " + money(goal);
-      },
-      unitsSold: function (n) {
-        return count(n) + " sản phẩm";
-      },
     },
     en: {
       flash: "FLASH SALE",
       soldOut: "Sold out",
-      ended: "Ended",
       scan: "Scan to buy",
       justBought: "Just ordered",
-      goal: "Session goal",
-      sold: "Sold",
       rehearsal: "Rehearsal",
       stockLeft: function (n) {
         return count(n) + " left";
@@ -95,12 +83,6 @@
       },
       allSold: function (total) {
         return "All " + count(total) + " sold";
-      },
-      of: function (goal) {
-        return "of " + money(goal);
-      },
-      unitsSold: function (n) {
-        return count(n) + " items";
       },
     },
   };

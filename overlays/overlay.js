@@ -271,7 +271,8 @@
   if (opts.token) {
     url = "/ws/overlay?token=" + encodeURIComponent(opts.token);
   } else if (opts.session) {
-    url = "/ws/sessions/" + opts.session; // the page cookie is the credential
+    // The page cookie is the credential; the view is the overlay's own, as OBS gets it.
+    url = "/ws/sessions/" + opts.session + "?view=overlay";
   }
   if (url) {
     url = scheme + "//" + root.location.host + url;

@@ -165,7 +165,10 @@ async def console_socket(websocket: WebSocket) -> None:
     if who.role is Role.creator and not await _hosts(websocket, who, session_id):
         await reject(websocket, CLOSE_FORBIDDEN, "not your session")
         return
-    await serve_channel(websocket, show_channel(session_id), who.role.value)
+    # `?view=overlay`: the console's preview frame sees exactly what OBS's overlay gets (a
+    # narrower view than the role's own, so any console may ask for it), never more.
+    view = OVERLAY if websocket.query_params.get("view") == OVERLAY else who.role.value
+    await serve_channel(websocket, show_channel(session_id), who.role.value, view)
 
 
 async def _hosts(websocket: WebSocket, who: Principal, session_id: int) -> bool:

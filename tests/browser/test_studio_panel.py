@@ -8,9 +8,6 @@ Screenshots: test-artifacts/screenshots/test_the_studio_panel_*.png.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from playwright.sync_api import expect
 
 from live.settings import Settings
 from tests.browser.conftest import LiveServer
+from tests.studios.bridges import Bridge
 from tests.studios.conftest import studio_session
 from tests.studios.fake_obs import FakeObs
 
@@ -44,45 +42,12 @@ def obs() -> Iterator[FakeObs]:
     fake.stop()
 
 
-class Bridges:
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, server: str, token: str, obs: FakeObs, password: str) -> Any:
-        log = (self.tmp_path / f"bridge-{len(self.procs)}.log").open("ab")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "live.cli",
-                "obs-bridge",
-                "--server",
-                server,
-                "--obs",
-                obs.url,
-                "--obs-password",
-                password,
-            ],
-            env={**os.environ, "SIEULIVE_BRIDGE_TOKEN": token},
-            stdout=log,
-            stderr=log,
-        )
-        self.procs.append(proc)
-        return proc
-
-    def stop(self, proc: Any) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(10)
-
-
 @pytest.fixture
-def bridges(tmp_path: Path) -> Iterator[Bridges]:
-    running = Bridges(tmp_path)
-    yield running
-    for proc in running.procs:
-        running.stop(proc)
+def bridges() -> Iterator[list[Bridge]]:
+    started: list[Bridge] = []
+    yield started
+    for bridge in started:
+        bridge.stop()
 
 
 def test_the_studio_panel_shows_the_bridge_and_obs_live(
@@ -90,9 +55,10 @@ def test_the_studio_panel_shows_the_bridge_and_obs_live(
     page: Any,
     screenshot: Any,
     obs: FakeObs,
-    bridges: Bridges,
+    bridges: list[Bridge],
     tokens: dict[str, str],
     studio_session: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     sid, studio_id = studio_session["id"], studio_session["studio_id"]
     api = httpx.Client(
@@ -106,7 +72,8 @@ def test_the_studio_panel_shows_the_bridge_and_obs_live(
 
     # The technician types OBS's password wrong.
     token = api.post(f"/api/studios/{studio_id}/bridge-token").json()["token"]
-    wrong = bridges.start(server.url, token, obs, "sai-mật-khẩu")
+    wrong = Bridge(server.url, token, obs, "sai-mật-khẩu", tmp_path / "bridge-wrong.log")
+    bridges.append(wrong.start())
     expect(panel.locator('[data-studio="bridge"]')).to_have_text("Đã kết nối", timeout=WAIT_MS)
     expect(panel.locator('[data-studio="obs"]')).to_have_text("Ngoại tuyến")
     error = panel.locator('[data-studio="error"]')
@@ -115,8 +82,8 @@ def test_the_studio_panel_shows_the_bridge_and_obs_live(
     screenshot("wrong-password")
 
     # With the right one, OBS connects; the show goes live and OBS follows.
-    bridges.stop(wrong)
-    bridges.start(server.url, token, obs, PASSWORD)
+    wrong.stop()
+    bridges.append(Bridge(server.url, token, obs, PASSWORD, tmp_path / "bridge.log").start())
     expect(panel.locator('[data-studio="obs"]')).to_contain_text("Đã kết nối", timeout=WAIT_MS)
     expect(panel.locator('[data-studio="scene"]')).to_have_text("Chờ", timeout=WAIT_MS)
     expect(error).to_be_hidden()

@@ -180,6 +180,16 @@ def test_every_channel_sends_each_role_only_what_its_api_allows(
         assert got <= OVERLAY_DRAWS, f"the overlay gets {sorted(got - OVERLAY_DRAWS)}"
         assert not [p for p in got for word in NEVER_ON_AN_OVERLAY if word in p]
     checked.append(("show", "overlay"))
+    # A console's preview frame asks for the overlay's view: exactly that, with any console
+    # credential; asking for another role's view gets the caller's own.
+    for role in ("producer", "creator"):
+        preview = f"/ws/sessions/{sid}?view=overlay&token={tokens[role]}"
+        for data in first_state_and_change(client, preview, poke_show):
+            assert paths(data) <= OVERLAY_DRAWS, role
+    creator = f"/ws/sessions/{sid}?view=producer&token={tokens['creator']}"
+    allowed = api_paths(client, tokens["creator"], f"/api/sessions/{sid}/show") or set()
+    for data in first_state_and_change(client, creator, poke_show):
+        assert paths(data) <= allowed
     # Every audience each kind registers was checked (a new audience needs a line here).
     assert set(SHOW_AUDIENCES) <= {a for kind, a in checked if kind == "show"}
     assert set(SALES_AUDIENCES) <= {a for kind, a in checked if kind == "campaign"}

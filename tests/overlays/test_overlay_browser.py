@@ -397,12 +397,12 @@ def test_the_preview_follows_a_session_with_the_console_cookie(page, hub):
     `?session=` follows the session on the console's socket, which the page cookie opens."""
     page.goto(f"{hub.base}/overlays/overlay.html?session=7&preview=1")
     wait_on(page, "card")
-    assert hub.paths == ["/ws/sessions/7"]
+    assert hub.paths == ["/ws/sessions/7?view=overlay"]  # what OBS gets, no more
     for bad in ("0", "-1", "abc", "7/../../ws/overlay", "12345678901"):
         page.goto(f"{hub.base}/overlays/overlay.html?session={bad}")
         page.wait_for_timeout(100)
         assert page.evaluate("() => window.sieuOverlay.client") is None, bad
-    assert hub.paths == ["/ws/sessions/7"]
+    assert hub.paths == ["/ws/sessions/7?view=overlay"]
     # A token wins: OBS's URL is the overlay's own.
     open_overlay(page, hub, "session=7")
     wait_on(page, "card")

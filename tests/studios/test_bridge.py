@@ -10,9 +10,6 @@ loosely (the issue's 500 ms is measured, not asserted, here).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,51 +24,12 @@ from live.db import Database
 from live.settings import Settings
 from tests import factories
 from tests.hub.test_processes import WebProcess
+from tests.studios.bridges import Bridge
 from tests.studios.conftest import STUDIO, studio_segments
 from tests.studios.fake_obs import FakeObs
 
 PASSWORD = "mật-khẩu-obs"
 WAIT = 30.0
-
-
-class Bridge:
-    def __init__(self, server: str, token: str, obs: FakeObs, password: str, log: Path) -> None:
-        self.args = [
-            sys.executable,
-            "-m",
-            "live.cli",
-            "obs-bridge",
-            "--server",
-            server,
-            "--obs",
-            obs.url,
-            "--obs-password",
-            password,
-        ]
-        self.env = {**os.environ, "SIEULIVE_BRIDGE_TOKEN": token}
-        self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Bridge:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(self.args, env=self.env, stdout=out, stderr=out)
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def links(self) -> int:
-        """How many times it connected to sieulive so far."""
-        return self.output().count("connected to sieulive")
 
 
 class Studio:
