@@ -183,3 +183,27 @@ def check_answer(response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise ApiFailed("the answer is not JSON") from exc
+
+
+def app_key_signature(app_key: str, app_secret: str, body: bytes) -> str:
+    """TikTok Shop's and Lazada's push signature: lowercase hex HMAC-SHA256, key = the app
+    secret, message = the app key + the raw body."""
+    return hmac_hex(app_secret, app_key.encode() + body)
+
+
+class AppKeySignedPushes:
+    """Pushes signed the TikTok Shop and Lazada way: `Authorization` holds the bare signature
+    (no "Bearer") over app key + raw body; during a secret's rotation either secret verifies."""
+
+    def verify(self, keys: Keys, headers: Headers, body: bytes, url: str) -> bool:
+        given = headers.get("authorization")
+        return any(
+            matches(app_key_signature(keys.app_key, secret, body), given)
+            for secret in keys.app_secrets
+        )
+
+    def push_headers(self, keys: Keys, body: bytes, url: str) -> dict[str, str]:
+        return {
+            "Authorization": app_key_signature(keys.app_key, keys.app_secret, body),
+            "Content-Type": "application/json",
+        }

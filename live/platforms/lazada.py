@@ -27,17 +27,18 @@ import httpx2 as httpx
 
 from live.platforms.common import (
     ApiFailed,
+    AppKeySignedPushes,
     Headers,
     Keys,
     Kind,
     Notice,
     PlatformOrder,
     StatusMap,
+    app_key_signature,
     body_hash,
     check_answer,
     dong,
     hmac_hex,
-    matches,
     merge_lines,
 )
 
@@ -75,8 +76,7 @@ STATUSES = StatusMap(
 _ACTIVE: tuple[Kind, ...] = ("created", "paid", "delivered")
 
 
-def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
-    return hmac_hex(app_secret, app_key.encode() + body)
+push_signature = app_key_signature  # the documents' name for it
 
 
 def api_signature(app_secret: str, path: str, params: dict[str, str]) -> str:
@@ -94,22 +94,9 @@ def order_kind(line_kinds: list[Kind]) -> Kind:
     return "returned" if "returned" in line_kinds else "cancelled"
 
 
-class Lazada:
+class Lazada(AppKeySignedPushes):
     platform = "lazada"
     batch_limit = 50
-
-    def verify(self, keys: Keys, headers: Headers, body: bytes, url: str) -> bool:
-        given = headers.get("authorization")
-        return any(
-            matches(push_signature(keys.app_key, secret, body), given)
-            for secret in keys.app_secrets
-        )
-
-    def push_headers(self, keys: Keys, body: bytes, url: str) -> dict[str, str]:
-        return {
-            "Authorization": push_signature(keys.app_key, keys.app_secret, body),
-            "Content-Type": "application/json",
-        }
 
     def dedupe_id(self, headers: Headers, data: Any, body: bytes) -> str:
         # No message id: a retry with the same status is the same bytes; one with a newer

@@ -28,17 +28,18 @@ import httpx2 as httpx
 
 from live.platforms.common import (
     ApiFailed,
+    AppKeySignedPushes,
     Headers,
     Keys,
     Notice,
     PlatformOrder,
     StatusMap,
+    app_key_signature,
     at_seconds,
     body_hash,
     check_answer,
     dong,
     hmac_hex,
-    matches,
     merge_lines,
 )
 
@@ -83,8 +84,7 @@ STATUSES = StatusMap(
 )
 
 
-def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
-    return hmac_hex(app_secret, app_key.encode() + body)
+push_signature = app_key_signature  # the documents' name for it
 
 
 def api_signature(app_secret: str, path: str, params: dict[str, str], body: bytes = b"") -> str:
@@ -94,22 +94,9 @@ def api_signature(app_secret: str, path: str, params: dict[str, str], body: byte
     return hmac_hex(app_secret, (app_secret + text).encode() + body + app_secret.encode())
 
 
-class TikTokShop:
+class TikTokShop(AppKeySignedPushes):
     platform = "tiktok_shop"
     batch_limit = 50
-
-    def verify(self, keys: Keys, headers: Headers, body: bytes, url: str) -> bool:
-        given = headers.get("authorization")
-        return any(
-            matches(push_signature(keys.app_key, secret, body), given)
-            for secret in keys.app_secrets
-        )
-
-    def push_headers(self, keys: Keys, body: bytes, url: str) -> dict[str, str]:
-        return {
-            "Authorization": push_signature(keys.app_key, keys.app_secret, body),
-            "Content-Type": "application/json",
-        }
 
     def dedupe_id(self, headers: Headers, data: Any, body: bytes) -> str:
         ident = data.get("tts_notification_id") if isinstance(data, dict) else None
