@@ -276,6 +276,19 @@ VI: dict[str, str] = {
     "shops_api_base": "Địa chỉ API của sàn",
     "shops_callback_url": "URL nhận thông báo đã đặt trên sàn (Shopee ký theo URL này)",
     "shops_cipher": "TikTok: shop_cipher",
+    "shops_status": "Trạng thái",
+    "shops_active": "Đang nhận",
+    "shops_inactive": "Tạm dừng từ {at}",
+    "shops_ignored": "{n} thông báo bỏ qua (vẫn trả lời 200 cho sàn)",
+    "shops_deactivate": "Tạm dừng",
+    "shops_reactivate": "Nhận lại",
+    "shops_deactivated": (
+        "Đã tạm dừng gian hàng {name}: thông báo của sàn vẫn được trả lời 200 nhưng bỏ qua, "
+        "không quét bù. Khi nhận lại, lần quét sẽ lấy bù từ lúc tạm dừng."
+    ),
+    "shops_reactivated": (
+        "Đã nhận lại gian hàng {name}: đang quét bù các đơn cập nhật từ lúc tạm dừng."
+    ),
     # Run-of-show segments
     "segment_intro": "Mở đầu",
     "segment_product": "Sản phẩm",
@@ -766,6 +779,20 @@ EN: dict[str, str] = {
     "shops_api_base": "The platform API's base URL",
     "shops_callback_url": "The push URL as set in the platform's console (Shopee signs it)",
     "shops_cipher": "TikTok: shop_cipher",
+    "shops_status": "Status",
+    "shops_active": "Receiving",
+    "shops_inactive": "Deactivated since {at}",
+    "shops_ignored": "{n} pushes dropped (still answered 200 to the platform)",
+    "shops_deactivate": "Deactivate",
+    "shops_reactivate": "Reactivate",
+    "shops_deactivated": (
+        "Shop {name} deactivated: the platform's pushes are still answered 200 but dropped, "
+        "and no backfill poll runs. Reactivated, its poll catches up from when it stopped."
+    ),
+    "shops_reactivated": (
+        "Shop {name} reactivated: a backfill poll is catching up on orders updated since it "
+        "was deactivated."
+    ),
     "segment_intro": "Intro",
     "segment_product": "Product",
     "segment_flash_sale": "Flash sale",

@@ -116,7 +116,6 @@ def rehearsal_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-
 def bench_report(result: dict[str, Any]) -> str:
     """A benchmark's result for a person: every figure, indented as the JSON nests them, each
     target with ✓ or ✗, and the verdict last, where the eye lands. `--json` prints the same

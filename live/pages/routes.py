@@ -25,7 +25,7 @@ from live.pages.campaigns import campaign_cards
 from live.pages.consoles import creator_console_page, producer_console_page
 from live.pages.dashboards import producer_sales, retail_dashboard, supplier_dashboard
 from live.pages.rendering import static_file
-from live.pages.shops import add_shop_page, shops_page
+from live.pages.shops import add_shop_page, shop_active_page, shops_page
 from live.schedule import ical
 from live.schedule.models import Campaign
 
@@ -120,6 +120,7 @@ def routes() -> list[BaseRoute]:
         Route("/suppliers/{supplier_id:int}/sales", supplier_dashboard, methods=["GET"]),
         Route("/shops", shops_page, methods=["GET"]),
         Route("/shops", add_shop_page, methods=["POST"]),
+        Route("/shops/{shop_id:int}/active", shop_active_page, methods=["POST"]),
         Route("/static/{name}", static_asset, methods=["GET"]),
         Route("/static/vendor/{name}", vendor_asset, methods=["GET"]),
     ]

@@ -1,5 +1,6 @@
 """The producers' shops page: every platform shop with its health (last push, last poll,
-pending fetches, failures), and a form to register one. Secrets go in, never come out."""
+pending fetches, failures) and status, a button to deactivate or reactivate it, and a form to
+register one. Secrets go in, never come out."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from live.access.roles import PRODUCERS
+from live.api.cookies import same_site
 from live.errors import DomainError, Forbidden
 from live.pages.access import PageCtx, page
 from live.shops import pushes
+from live.shops.activation import set_active
 from live.shops.models import Shop
-from live.shops.service import ShopIn, add_shop, shop_out
+from live.shops.service import ShopIn, add_shop, get_shop, shop_out
 
 FIELDS = ("platform", "name", "shop_ref", "app_key", "app_secret", "access_token", "channel",
           "api_base", "callback_url", "shop_cipher")  # fmt: skip
@@ -45,6 +48,8 @@ def _rows(ctx: PageCtx) -> list[dict[str, Any]]:
         shop["health"] = health
         shop["last_push"] = _ago(health["last_push_at"], ctx.t)
         shop["last_poll"] = _ago(health["last_poll_at"], ctx.t)
+        if shop["deactivated_at"] is not None:
+            shop["since"] = shop["deactivated_at"].strftime("%d/%m %H:%M UTC")
     return shops
 
 
@@ -54,7 +59,25 @@ async def _form(ctx: PageCtx) -> Any:
 
 @page(PRODUCERS)
 def shops_page(ctx: PageCtx) -> Response:
-    return ctx.render("shops.html", shops=_rows(ctx), form={}, errors=[], added=None)
+    return ctx.render("shops.html", shops=_rows(ctx), form={}, errors=[], added=None, notice=None)
+
+
+@page(PRODUCERS)
+def shop_active_page(ctx: PageCtx, shop_id: int) -> Response:
+    """The row's Deactivate / Reactivate button (a form POST with the page cookie: SameSite
+    keeps other sites' forms from sending it, and their Origin is refused)."""
+    if not same_site(ctx.request.headers, ctx.settings.public_url):
+        raise Forbidden("the form came from another site", code="cross_site")
+    form = anyio.from_thread.run(_form, ctx)
+    active = str(form.get("active") or "") == "1"
+    with ctx.db.unit_of_work() as db:
+        shop = set_active(db, ctx.request.app.state.redis, get_shop(db, shop_id), active)
+        name = shop.name
+    ring = getattr(ctx.request.app.state, "shop_keyring", None)
+    if ring is not None:
+        ring.forget()
+    notice = ctx.t("shops_reactivated" if active else "shops_deactivated", name=name)
+    return ctx.render("shops.html", shops=_rows(ctx), form={}, errors=[], added=None, notice=notice)
 
 
 @page(PRODUCERS)
@@ -82,5 +105,5 @@ def add_shop_page(ctx: PageCtx) -> Response:
     status = 201 if added else 422
     return ctx.render(
         "shops.html", status, shops=_rows(ctx), form={} if added else kept, errors=errors,
-        added=added,
+        added=added, notice=None,
     )  # fmt: skip

@@ -30,6 +30,10 @@ class Line:
     sku: str  # the seller SKU: sieulive's product code
     quantity: int
     unit_price: int  # integer đồng
+    # Units of the line cancelled or returned on their own while the order goes on (Lazada
+    # keeps a status per item): they leave net whatever the order's status.
+    cancelled: int = 0
+    returned: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Notice:
     # The order's update time the push reports (Unix seconds), when it reports one: a push
     # no newer than the details already fetched needs no new fetch.
     updated: int | None = None
+    # (order id, when): the push says the order was returned, which no fetch can tell
+    # (TikTok's return pushes: its order API has no returned status).
+    returned: tuple[str, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,13 +137,22 @@ def dong(value: Any) -> int:
         raise ValueError(f"not a price: {value!r}") from exc
 
 
-def merge_lines(pairs: list[tuple[str, int, int]]) -> tuple[Line, ...]:
-    """Lines of the same SKU and price as one line: platforms that list one item per unit
-    (TikTok, Lazada) become quantities."""
-    merged: dict[tuple[str, int], int] = {}
-    for sku, quantity, price in pairs:
-        merged[(sku, price)] = merged.get((sku, price), 0) + quantity
-    return tuple(Line(sku, quantity, price) for (sku, price), quantity in merged.items())
+def merge_lines(
+    pairs: list[tuple[str, int, int]], off: list[Kind | None] | None = None
+) -> tuple[Line, ...]:
+    """Lines of the same SKU and price as one line, in the order they first appear:
+    platforms that list one item per unit (TikTok, Lazada) become quantities. `off` gives,
+    item by item, "cancelled" or "returned" for an item off on its own (Lazada)."""
+    merged: dict[tuple[str, int], list[int]] = {}
+    for n, (sku, quantity, price) in enumerate(pairs):
+        counts = merged.setdefault((sku, price), [0, 0, 0])
+        counts[0] += quantity
+        kind = off[n] if off else None
+        if kind == "cancelled":
+            counts[1] += quantity
+        elif kind == "returned":
+            counts[2] += quantity
+    return tuple(Line(sku, q, price, c, r) for (sku, price), (q, c, r) in merged.items())
 
 
 @dataclass
@@ -167,3 +183,27 @@ def check_answer(response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise ApiFailed("the answer is not JSON") from exc
+
+
+def app_key_signature(app_key: str, app_secret: str, body: bytes) -> str:
+    """TikTok Shop's and Lazada's push signature: lowercase hex HMAC-SHA256, key = the app
+    secret, message = the app key + the raw body."""
+    return hmac_hex(app_secret, app_key.encode() + body)
+
+
+class AppKeySignedPushes:
+    """Pushes signed the TikTok Shop and Lazada way: `Authorization` holds the bare signature
+    (no "Bearer") over app key + raw body; during a secret's rotation either secret verifies."""
+
+    def verify(self, keys: Keys, headers: Headers, body: bytes, url: str) -> bool:
+        given = headers.get("authorization")
+        return any(
+            matches(app_key_signature(keys.app_key, secret, body), given)
+            for secret in keys.app_secrets
+        )
+
+    def push_headers(self, keys: Keys, body: bytes, url: str) -> dict[str, str]:
+        return {
+            "Authorization": app_key_signature(keys.app_key, keys.app_secret, body),
+            "Content-Type": "application/json",
+        }

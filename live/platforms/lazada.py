@@ -27,17 +27,18 @@ import httpx2 as httpx
 
 from live.platforms.common import (
     ApiFailed,
+    AppKeySignedPushes,
     Headers,
     Keys,
     Kind,
     Notice,
     PlatformOrder,
     StatusMap,
+    app_key_signature,
     body_hash,
     check_answer,
     dong,
     hmac_hex,
-    matches,
     merge_lines,
 )
 
@@ -75,8 +76,7 @@ STATUSES = StatusMap(
 _ACTIVE: tuple[Kind, ...] = ("created", "paid", "delivered")
 
 
-def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
-    return hmac_hex(app_secret, app_key.encode() + body)
+push_signature = app_key_signature  # the documents' name for it
 
 
 def api_signature(app_secret: str, path: str, params: dict[str, str]) -> str:
@@ -86,30 +86,17 @@ def api_signature(app_secret: str, path: str, params: dict[str, str]) -> str:
 
 def order_kind(line_kinds: list[Kind]) -> Kind:
     """An order's status from its lines': the least advanced of the lines still on; all
-    lines off → cancelled, or returned when any line came back. (sieulive keeps one status
-    an order: a line cancelled alone stays counted until the whole order is.)"""
+    lines off → cancelled, or returned when any line came back. The lines off while others
+    go on are taken off on their own (`read_order`)."""
     active = [k for k in line_kinds if k in _ACTIVE]
     if active:
         return min(active, key=_ACTIVE.index)
     return "returned" if "returned" in line_kinds else "cancelled"
 
 
-class Lazada:
+class Lazada(AppKeySignedPushes):
     platform = "lazada"
     batch_limit = 50
-
-    def verify(self, keys: Keys, headers: Headers, body: bytes, url: str) -> bool:
-        given = headers.get("authorization")
-        return any(
-            matches(push_signature(keys.app_key, secret, body), given)
-            for secret in keys.app_secrets
-        )
-
-    def push_headers(self, keys: Keys, body: bytes, url: str) -> dict[str, str]:
-        return {
-            "Authorization": push_signature(keys.app_key, keys.app_secret, body),
-            "Content-Type": "application/json",
-        }
 
     def dedupe_id(self, headers: Headers, data: Any, body: bytes) -> str:
         # No message id: a retry with the same status is the same bytes; one with a newer
@@ -189,8 +176,13 @@ def read_order(order: dict[str, Any]) -> PlatformOrder:
         kind=kind,
         created_at=min(_when(i["created_at"]) for i in items),
         updated_at=max(_when(i["updated_at"]) for i in items),
-        # One item per unit: the same SKU at the same price becomes one line.
-        lines=merge_lines([(str(i["sku"]), 1, dong(i["item_price"])) for i in items]),
+        # One item per unit: the same SKU at the same price becomes one line, which counts
+        # its items cancelled or returned on their own — a multi-line order with one line
+        # cancelled and the rest delivered leaves exactly that line off net.
+        lines=merge_lines(
+            [(str(i["sku"]), 1, dong(i["item_price"])) for i in items],
+            [k if k in ("cancelled", "returned") else None for k in kinds],
+        ),
     )
 
 

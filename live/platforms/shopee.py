@@ -152,8 +152,19 @@ class Shopee:
     def updated(
         self, http: httpx.Client, keys: Keys, since: datetime, until: datetime
     ) -> list[str]:
+        """Orders updated in the window, walked 15 days at a time (the order list's longest
+        range): a shop reactivated after weeks catches up on all of them."""
         ids: list[str] = []
-        start = max(int(since.timestamp()), int(until.timestamp()) - LIST_WINDOW_SECONDS)
+        end = int(until.timestamp())
+        start = int(since.timestamp())
+        while start < end:
+            stop = min(end, start + LIST_WINDOW_SECONDS)
+            ids += self._listed(http, keys, start, stop)
+            start = stop
+        return ids
+
+    def _listed(self, http: httpx.Client, keys: Keys, start: int, stop: int) -> list[str]:
+        ids: list[str] = []
         cursor = ""
         for _ in range(1000):
             data = self._call(
@@ -163,7 +174,7 @@ class Shopee:
                 {
                     "time_range_field": "update_time",
                     "time_from": str(start),
-                    "time_to": str(int(until.timestamp())),
+                    "time_to": str(stop),
                     "page_size": "100",
                     "cursor": cursor,
                 },

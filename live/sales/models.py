@@ -89,6 +89,11 @@ class OrderLine(Base):
     unit_price: Mapped[int] = mapped_column(BigInteger)
     # Beyond the flash sale's stock: kept, never counted as sold.
     oversold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Units of the line cancelled or returned on their own while the order went on (a
+    # platform with a status per line, such as Lazada): counted as such whatever the order's
+    # state (`processing.contributions`).
+    cancelled_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    returned_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

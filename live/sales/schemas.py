@@ -138,12 +138,16 @@ class SettledFigures(Report):
     """Units and revenue as ordered, cancelled, returned and net: what a settlement lists."""
 
     gross_units: GrossUnits
-    cancelled_units: int = Field(description="units of orders now cancelled")
-    returned_units: int = Field(description="units of orders now returned")
+    cancelled_units: int = Field(
+        description="units of orders now cancelled, and of lines cancelled on their own"
+    )
+    returned_units: int = Field(
+        description="units of orders now returned, and of lines returned on their own"
+    )
     net_units: NetUnits
     gross_revenue: GrossRevenue
-    cancelled_revenue: int = Field(description="đồng of orders now cancelled")
-    returned_revenue: int = Field(description="đồng of orders now returned")
+    cancelled_revenue: int = Field(description="đồng of the cancelled units")
+    returned_revenue: int = Field(description="đồng of the returned units")
     net_revenue: NetRevenue
 
 
@@ -151,9 +155,10 @@ class Figures(SettledFigures):
     """The dashboards' figures: the settlement's, and what of them is paid for."""
 
     paid_units: int = Field(
-        description="units of orders now paid (or delivered); net − paid is placed, not yet paid"
+        description="net units of orders now paid (or delivered); net − paid is placed, not "
+        "yet paid"
     )
-    paid_revenue: int = Field(description="đồng of orders now paid (or delivered)")
+    paid_revenue: int = Field(description="đồng of the paid units")
 
 
 class OnAir(Report):
@@ -240,7 +245,8 @@ class TimeFigures(Report):
 
     orders: OrderCount
     units: int = Field(
-        description="net units: lines of orders placed or paid, not cancelled or returned"
+        description="net units: of orders placed or paid, less lines' units cancelled or "
+        "returned on their own"
     )
     revenue: int = Field(description="net đồng, as `units`")
     gross_units: GrossUnits
@@ -453,6 +459,13 @@ class OrderLineOut(Report):
     quantity: int
     unit_price: int = Field(description="đồng")
     oversold: bool = Field(description="beyond a flash sale's stock: kept, never counted as sold")
+    cancelled_quantity: int = Field(
+        description="units of the line cancelled on their own while the order went on (a "
+        "platform with a status per line); a whole order cancelled says so in its state"
+    )
+    returned_quantity: int = Field(
+        description="units of the line returned on their own while the order went on"
+    )
 
 
 class OrderOut(Report):

@@ -2,7 +2,8 @@
 lost pushes), so an order whose every push was lost still arrives.
 
 A poll adds the ids it lists to the shop's pending set, due now: the details come through the
-same fetch as a push's (`fetching.py`), and an order already applied changes nothing. Each
+same fetch as a push's (`fetching.py`), and an order already applied changes nothing. Shopee's
+lost pushes and TikTok's returns (its return search) are queued as the pushes they are. Each
 poll reaches back past the previous one's end by `OVERLAP_SECONDS`, for orders a platform
 updates with a timestamp a little in the past.
 """
@@ -19,6 +20,7 @@ import httpx2 as httpx
 from live.platforms.adapters import adapter as adapter_for
 from live.platforms.common import ApiFailed
 from live.platforms.shopee import Shopee
+from live.platforms.tiktok_shop import TikTokShop
 from live.shops import pushes
 from live.shops.service import ShopView
 
@@ -57,6 +59,14 @@ def poll(
             report["lost"] = len(lost)
             if lost:
                 pushes.count(redis, shop.id, "lost_recovered", len(lost))
+        if isinstance(adapter, TikTokShop):
+            # TikTok's order API never says "returned": the returns come from its return
+            # search, read as the pushes that tell them (a repeat is harmless).
+            returns = adapter.returns(http, shop.keys, since, until)
+            for body in returns:
+                item = pushes.record({}, json.dumps(body).encode(), time.time())
+                redis.rpush(pushes.pushes_key(shop.id), item)
+            report["returns"] = len(returns)
     except (ApiFailed, httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         error = f"poll: {type(exc).__name__}: {exc}"
         pushes.note(redis, shop.id, last_poll=time.time(), last_poll_error=error[:300])

@@ -1,4 +1,5 @@
-"""`sieulive shop add|list|rotate|backfill`: the shops from the command line.
+"""`sieulive shop add|list|rotate|backfill|deactivate|activate`: the shops from the command
+line.
 
 Secrets are never taken as arguments (they would sit in the shell's history and in `ps`):
 `shop add` and `shop rotate` read them from SIEULIVE_APP_SECRET and SIEULIVE_ACCESS_TOKEN, or
@@ -24,7 +25,9 @@ Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.Argumen
 def add_commands(add: Add, prepare: Callable[[Settings], None]) -> None:
     """`prepare(settings)` readies the database first (the CLI migrates it): an area's
     commands don't reach up to the entry point that owns the migrations."""
-    shop = add("shop", lambda a: 2, "platform shops: add, list, rotate a secret, backfill")
+    shop = add(
+        "shop", lambda a: 2, "platform shops: add, list, rotate a secret, backfill, deactivate"
+    )
     shop.set_defaults(prepare=prepare)
     sub = shop.add_subparsers(dest="shop_command", required=True)
     new = sub.add_parser("add", help="register a shop (secrets from the environment or a prompt)")
@@ -55,6 +58,16 @@ def add_commands(add: Add, prepare: Callable[[Settings], None]) -> None:
     back.set_defaults(func=cmd_backfill)
     back.add_argument("shop", metavar="SHOP", help="shop id, or the platform's shop id")
     back.add_argument("--since", required=True, help="ISO 8601, e.g. 2026-11-30T08:00:00+07:00")
+    off = sub.add_parser(
+        "deactivate", help="stop a shop: its pushes answered 200 and dropped, no backfill poll"
+    )
+    off.set_defaults(func=cmd_active, active=False)
+    off.add_argument("shop", metavar="SHOP", help="shop id, or the platform's shop id")
+    on = sub.add_parser(
+        "activate", help="reactivate a shop: a backfill poll catches up from when it stopped"
+    )
+    on.set_defaults(func=cmd_active, active=True)
+    on.add_argument("shop", metavar="SHOP", help="shop id, or the platform's shop id")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -161,17 +174,26 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
             return 0
         print(f"{'id':>3}  {'platform':<12} {'shop':<28} {'channel':<20} {'last push':<10} "
-              f"{'last poll':<10} {'pending':>7} {'failures':>8}")  # fmt: skip
+              f"{'last poll':<10} {'pending':>7} {'failures':>8}  status")  # fmt: skip
         for row in rows:
             h = row["health"]
             print(
                 f"{row['id']:>3}  {row['platform']:<12} {row['shop_ref'][:28]:<28} "
                 f"{row['channel'][:20]:<20} {_ago(h['last_push_at']):<10} "
-                f"{_ago(h['last_poll_at']):<10} {h['pending_fetches']:>7} {h['failures']:>8}"
+                f"{_ago(h['last_poll_at']):<10} {h['pending_fetches']:>7} {h['failures']:>8}  "
+                f"{_status(row)}"
             )
         return 0
 
     return _run(args, work)
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["active"]:
+        return "active"
+    since = row["deactivated_at"]
+    dropped = row["health"]["ignored_pushes"]
+    return f"deactivated since {since:%Y-%m-%d %H:%M} UTC, {dropped} push(es) dropped"
 
 
 def _ago(moment: float | None) -> str:
@@ -202,7 +224,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from live.redis_conn import connect
     from live.shops import backfill
-    from live.shops.service import get_shop, view
+    from live.shops.service import get_shop, require_active, view
 
     def work(db: Any, settings: Settings) -> int:
         since = datetime.fromisoformat(args.since)
@@ -210,7 +232,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             print("--since needs a UTC offset, e.g. 2026-11-30T08:00:00+07:00", file=sys.stderr)
             return 2
         with db.reading() as s:
-            shop = view(settings, get_shop(s, args.shop))
+            row = get_shop(s, args.shop)
+            require_active(row)
+            shop = view(settings, row)
         redis = connect(settings)
         try:
             report = backfill.poll(redis, shop, since=since)
@@ -222,6 +246,30 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print(
             f"{report['orders']} order(s) listed; the workers fetch their details", file=sys.stderr
         )
+        return 0
+
+    return _run(args, work)
+
+
+def cmd_active(args: argparse.Namespace) -> int:
+    from live.redis_conn import connect
+    from live.shops.activation import set_active
+    from live.shops.service import get_shop
+
+    def work(db: Any, settings: Settings) -> int:
+        redis = connect(settings)
+        try:
+            with db.unit_of_work() as s:
+                shop = set_active(s, redis, get_shop(s, args.shop), args.active)
+                shop_id, name = shop.id, shop.name
+        finally:
+            redis.close()
+        if args.active:
+            print(f"shop {shop_id} ({name}) reactivated; a backfill poll catches up from when "
+                  "it was deactivated")  # fmt: skip
+        else:
+            print(f"shop {shop_id} ({name}) deactivated: its pushes are answered 200 and "
+                  "dropped, its backfill poll stops (web processes see it within 5 s)")  # fmt: skip
         return 0
 
     return _run(args, work)

@@ -12,6 +12,13 @@ forward only — so a push, its repeats, a backfill poll and a refetch all land 
   platform's update time.
 
 Refetching gives the same events again, which the event record keeps once.
+
+A push that says an order was returned (TikTok's return pushes: its order API has no such
+status) becomes a `returned` event at the push's time, no fetch needed — or at the order's
+update time last fetched, when that is later (TikTok updates the order after a refund, its
+status still COMPLETED): the return is then the order's newest word, whichever came first.
+The shop remembers the return (`pushes.returns_key`), so a later fetch — whose status still
+reads DELIVERED or COMPLETED, maybe with a newer update time — can't put the order back on net.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2 as httpx
@@ -65,24 +73,49 @@ class Turn:
     errors: list[str] = field(default_factory=list)
 
 
-def events_of(order: PlatformOrder, channel: str) -> list[OrderEvent]:
-    lines = [
+def events_of(
+    order: PlatformOrder, channel: str, returned_at: datetime | None = None
+) -> list[OrderEvent]:
+    """`created` with the lines as placed; past unpaid — or with lines off on their own —
+    its status with the lines as they now stand (the units cancelled or returned on their
+    own named on each line: lines are set once, so that is how a later partial
+    cancellation reaches the figures).
+
+    `returned_at`: a return the shop was told of by push. The order API's status (still
+    delivered) is then kept only if older than the return, and `returned` follows at the
+    later of the return's and the order's update time; a cancellation goes through as it
+    is."""
+    placed = [
         {"sku": (line.sku or NO_SKU)[:64], "quantity": line.quantity, "unit_price": line.unit_price}
         for line in order.lines
+    ]
+    now = [
+        {
+            **fields,
+            **({"cancelled_quantity": line.cancelled} if line.cancelled else {}),
+            **({"returned_quantity": line.returned} if line.returned else {}),
+        }
+        for fields, line in zip(placed, order.lines, strict=True)
     ]
     base: dict[str, Any] = {"order_id": order.order_id, "channel": channel}
     if order.province:
         base["buyer_province"] = order.province[:100]
     events = [
         OrderEvent.model_validate(
-            {**base, "type": "created", "occurred_at": order.created_at, "lines": lines}
+            {**base, "type": "created", "occurred_at": order.created_at, "lines": placed}
         )
     ]
-    if order.kind != "created":
-        events.append(
+    status = order.kind != "created" or now != placed
+    if returned_at is not None and order.kind != "cancelled":
+        status = status and order.updated_at < returned_at
+        at = max(returned_at, order.updated_at)
+        events.append(OrderEvent.model_validate({**base, "type": "returned", "occurred_at": at}))
+    if status:
+        events.insert(
+            1,
             OrderEvent.model_validate(
-                {**base, "type": order.kind, "occurred_at": order.updated_at, "lines": lines}
-            )
+                {**base, "type": order.kind, "occurred_at": order.updated_at, "lines": now}
+            ),
         )
     return events
 
@@ -152,10 +185,18 @@ class ShopWorker:
         ids: list[str] = []
         events: list[OrderEvent] = []
         notices = [n for n in (self._read(item) for item in raw) if n is not None]
+        returns: dict[str, datetime] = {}
         for notice in self._news(notices):
             ids += notice.order_ids
             if notice.order is not None:
                 events += self._events(notice.order)
+            if notice.returned is not None:
+                order_id, at = notice.returned
+                returns[order_id] = min(at, returns.get(order_id, at))
+        if returns:
+            # Remembered before the events go: a fetch of these orders keeps them returned.
+            pushes.remember_returns(self.redis, self.shop.id, returns)
+            events += self._returned(returns)
         if events and not self._to_inbox(events):
             return 0  # the order inbox is full: the pushes stay, read again in a moment
         pushes.add_pending(self.redis, self.shop.id, ids, time.time() + self.settle)
@@ -200,13 +241,31 @@ class ShopWorker:
             pushes.count(self.redis, self.shop.id, "already_fetched", len(stale))
         return [n for n in notices if id(n) not in stale]
 
-    def _events(self, order: PlatformOrder) -> list[OrderEvent]:
+    def _events(
+        self, order: PlatformOrder, returned_at: datetime | None = None
+    ) -> list[OrderEvent]:
         try:
-            return events_of(order, self.shop.channel)
+            return events_of(order, self.shop.channel, returned_at)
         except ValidationError as exc:
             pushes.failure(self.redis, self.shop.id, f"order {order.order_id}: {exc}")
             self.turn.failures += 1
             return []
+
+    def _returned(self, returns: dict[str, datetime]) -> list[OrderEvent]:
+        """A `returned` event for each order, at its return's time or, when later, at the
+        update time of the details last fetched (whose status, still delivered, it beats)."""
+        fetched = self.redis.hmget(pushes.fetched_key(self.shop.id), list(returns))
+        events = []
+        for (order_id, at), seen in zip(returns.items(), fetched, strict=True):
+            if seen is not None:
+                at = max(at, datetime.fromtimestamp(int(seen), UTC))
+            event = {"order_id": order_id, "channel": self.shop.channel, "occurred_at": at}
+            try:
+                events.append(OrderEvent.model_validate({**event, "type": "returned"}))
+            except ValidationError as exc:
+                pushes.failure(self.redis, self.shop.id, f"return of order {order_id}: {exc}")
+                self.turn.failures += 1
+        return events
 
     def fetch_due(self) -> int:
         now = time.time()
@@ -226,10 +285,11 @@ class ShopWorker:
             return len(ids)
         events: list[OrderEvent] = []
         found = set()
+        returns = pushes.returns_of(self.redis, self.shop.id, ids)
         for order in orders:
             if order.order_id in ids:
                 found.add(order.order_id)
-                events += self._events(order)
+                events += self._events(order, returns.get(order.order_id))
         if events and not self._to_inbox(events):
             pushes.give_back(self.redis, self.shop.id, ids, time.time() + 0.2)
             return 0

@@ -41,7 +41,10 @@ class Shop(Base):
     previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Detail and list calls a second to this shop's API, so a storm can't get it throttled.
     calls_per_second: Mapped[int] = mapped_column(Integer, default=5)
+    # A deactivated shop's pushes are answered and dropped, its backfill poll stops; when it
+    # is reactivated its poll reaches back to `deactivated_at` (docs/platforms.md).
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 PREFIX = "sieulive:shops:"
 KNOWN = PREFIX + "known"  # set of shop ids the watchdog looks at
+INACTIVE = PREFIX + "inactive"  # set of shop ids a producer deactivated: the watchdog skips them
 SEEN_SECONDS = 3 * 24 * 3600  # platforms retry for up to a day; Shopee's lost pushes, 3 days
 
 
@@ -44,6 +46,12 @@ def attempts_key(shop_id: int) -> str:
 def fetched_key(shop_id: int) -> str:
     """Hash: order id -> the update time (Unix s) of the details last handed to the pipeline."""
     return f"{PREFIX}fetched:{shop_id}"
+
+
+def returns_key(shop_id: int) -> str:
+    """Hash: order id -> when (Unix s) a push said it was returned. Kept without expiry (a
+    return is rare, and forgetting it would let a later fetch put the order back on net)."""
+    return f"{PREFIX}returns:{shop_id}"
 
 
 def stats_key(shop_id: int) -> str:
@@ -168,6 +176,27 @@ def recover_in_flight(redis: Any, shop_id: int) -> int:
     return len(ids)
 
 
+def remember_returns(redis: Any, shop_id: int, returns: dict[str, datetime]) -> None:
+    """Each order's earliest return time (only the shop's lock holder writes here)."""
+    known = returns_of(redis, shop_id, list(returns))
+    earliest = {
+        order_id: int(min(at, known.get(order_id, at)).timestamp())
+        for order_id, at in returns.items()
+    }
+    redis.hset(returns_key(shop_id), mapping=earliest)
+
+
+def returns_of(redis: Any, shop_id: int, order_ids: list[str]) -> dict[str, datetime]:
+    if not order_ids:
+        return {}
+    stored = redis.hmget(returns_key(shop_id), order_ids)
+    return {
+        order_id: datetime.fromtimestamp(int(at), UTC)
+        for order_id, at in zip(order_ids, stored, strict=True)
+        if at is not None
+    }
+
+
 def next_due(redis: Any, shop_id: int) -> float | None:
     first = redis.zrange(pending_key(shop_id), 0, 0, withscores=True)
     return float(first[0][1]) if first else None
@@ -179,6 +208,14 @@ def note(redis: Any, shop_id: int, **fields: Any) -> None:
 
 def count(redis: Any, shop_id: int, field: str, by: int = 1) -> None:
     redis.hincrby(stats_key(shop_id), field, by)
+
+
+def ignored(redis: Any, shop_id: int, now: float) -> None:
+    """A verified push of a deactivated shop, answered and dropped: only counted."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.hincrby(stats_key(shop_id), "ignored", 1)
+    pipe.hset(stats_key(shop_id), "last_ignored", str(now))
+    pipe.execute()
 
 
 def failure(redis: Any, shop_id: int, error: str) -> None:
@@ -224,6 +261,8 @@ def health(redis: Any, shop_id: int) -> dict[str, Any]:
         "last_error_at": moment("last_error_at"),
         "unreadable_pushes": int(unreadable),
         "other_shop_pushes": number("other_shop"),
+        "ignored_pushes": number("ignored"),
+        "last_ignored_at": moment("last_ignored"),
     }
 
 

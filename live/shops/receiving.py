@@ -7,10 +7,14 @@ parsing of the order. The answer is 200 with an empty body, well inside every pl
 deadline (Lazada's 500 ms is the shortest). It is never 429: platforms retry minutes to hours
 later and turn off pushes that keep failing, so a burst queues in Redis and the workers catch
 up. Unknown shop → 404, bad signature → 401, nothing stored; Redis down → 503.
+
+A deactivated shop's push is verified and answered 200 like any other, and dropped — counted,
+nothing stored (`activation.py` says why, and how its backfill catches up on reactivation).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 import redis
@@ -26,6 +30,7 @@ from live.shops.service import Keyring
 from live.shops.tasks import enqueue_work
 
 router = ApiRouter(tag="shops")
+log = logging.getLogger(__name__)
 
 # The headers a worker needs to read a push later (Shopify's topic and shop live there).
 KEPT_HEADERS = ("x-shopify-topic", "x-shopify-shop-domain", "x-shopify-webhook-id")
@@ -65,6 +70,8 @@ def receive_push(ctx: Ctx, shop_id: int, upload: bytes) -> Response:
         raise Unauthorized(
             f"the {shop.platform} signature does not match the body", code="bad_signature"
         )
+    if not shop.active:
+        return _ignored(ctx, shop_id)
     data = parse_json(upload)
     if not isinstance(data, dict):
         raise BadRequest("a push is a JSON object", code="malformed_json")
@@ -85,4 +92,14 @@ def receive_push(ctx: Ctx, shop_id: int, upload: bytes) -> Response:
         raise ServiceUnavailable(
             "the push queue is unavailable; retry later", code="push_queue_unavailable"
         ) from exc
+    return Response(status_code=200)
+
+
+def _ignored(ctx: Ctx, shop_id: int) -> Response:
+    """A deactivated shop: answered as the platform wants, nothing stored. The count is for
+    the producer to see; it is not worth a retry when Redis is away."""
+    try:
+        pushes.ignored(ctx.request.app.state.redis, shop_id, time.time())
+    except (redis.ConnectionError, redis.TimeoutError):
+        log.warning("could not count a deactivated shop's push", extra={"shop": shop_id})
     return Response(status_code=200)

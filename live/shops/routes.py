@@ -1,18 +1,32 @@
 """Producers' shop API: register a platform account, list shops with their health, rotate a
-secret, start a backfill. Secrets go in and never come out."""
+secret, start a backfill, deactivate and reactivate. Secrets go in and never come out."""
 
 from __future__ import annotations
 
 from pydantic import Field
+from redis import ConnectionError as RedisConnectionError
+from redis import TimeoutError as RedisTimeoutError
 from sqlalchemy import select
 
 from live.access.roles import PRODUCERS, Ctx
 from live.api.fields import Schema, When
 from live.api.routing import ApiRouter
+from live.errors import ServiceUnavailable
 from live.shops import pushes
+from live.shops.activation import set_active
 from live.shops.models import Shop
 from live.shops.schemas import BackfillQueued, ShopList, ShopOut, ShopWithHealth
-from live.shops.service import RotateIn, ShopIn, add_shop, get_shop, rotate, shop_out, with_health
+from live.shops.service import (
+    RotateIn,
+    ShopIn,
+    ShopPatch,
+    add_shop,
+    get_shop,
+    require_active,
+    rotate,
+    shop_out,
+    with_health,
+)
 from live.shops.tasks import enqueue_poll
 
 router = ApiRouter(tag="shops")
@@ -58,6 +72,38 @@ def read_shop(ctx: Ctx, shop_id: int) -> ShopWithHealth:
 
 
 @router.route(
+    "PATCH",
+    "/api/shops/{shop_id:int}",
+    access=PRODUCERS,
+    summary="Deactivate a shop (its pushes answered 200 and dropped, its polls stopped) or "
+    "reactivate it (a backfill poll reaches back to when it was deactivated)",
+    errors={"503": "saved, but Redis is unavailable: send it again once Redis is back"},
+)
+def edit_shop(ctx: Ctx, shop_id: int, body: ShopPatch) -> ShopWithHealth:
+    redis = ctx.request.app.state.redis
+    try:
+        with ctx.db.unit_of_work() as db:
+            shop = set_active(db, redis, get_shop(db, shop_id), body.active)
+            db.flush()
+            out = shop_out(ctx.settings, shop)
+        _forget_keys(ctx)
+        return with_health(out, pushes.health(redis, shop_id))
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise ServiceUnavailable(
+            "the change is saved but Redis is unavailable, so the workers don't know of it "
+            "yet: send it again once Redis is back",
+            code="shops_redis_unavailable",
+        ) from exc
+
+
+def _forget_keys(ctx: Ctx) -> None:
+    """This process sees the change at once; the others within their cache's few seconds."""
+    ring = getattr(ctx.request.app.state, "shop_keyring", None)
+    if ring is not None:
+        ring.forget()
+
+
+@router.route(
     "POST",
     "/api/shops/{shop_id:int}/rotate",
     access=PRODUCERS,
@@ -68,11 +114,8 @@ def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> ShopOut:
         shop = rotate(db, ctx.settings, get_shop(db, shop_id), body)
         db.flush()
         out = shop_out(ctx.settings, shop)
-    # This process verifies with the new secret at once; the others within their cache's
-    # few seconds (the previous secret still verifies meanwhile).
-    ring = getattr(ctx.request.app.state, "shop_keyring", None)
-    if ring is not None:
-        ring.forget()
+    # The previous secret still verifies meanwhile.
+    _forget_keys(ctx)
     return out
 
 
@@ -81,11 +124,12 @@ def rotate_shop(ctx: Ctx, shop_id: int, body: RotateIn) -> ShopOut:
     "/api/shops/{shop_id:int}/backfill",
     access=PRODUCERS,
     status=202,
-    summary="Poll the shop's orders updated since a time now (a worker runs it)",
+    summary="Poll the shop's orders updated since a time now (a worker runs it); 409 "
+    "shop_inactive for a deactivated shop",
 )
 def backfill_shop(ctx: Ctx, shop_id: int, body: BackfillIn) -> BackfillQueued:
     with ctx.db.reading() as db:
-        get_shop(db, shop_id)
+        require_active(get_shop(db, shop_id))
     since = body.since.isoformat() if body.since else None
     enqueue_poll(ctx.request.app.state.redis, shop_id, since)
     return BackfillQueued(shop=shop_id, since=body.since, queued=True)

@@ -45,7 +45,11 @@ class ShopOut(BaseModel):
     )
     shop_cipher: str
     calls_per_second: int
-    active: bool
+    active: bool = Field(
+        description="false: deactivated — its pushes are answered 200 and dropped, its "
+        "backfill poll stops; reactivated, a poll reaches back to when it was deactivated"
+    )
+    deactivated_at: datetime | None
     rotated_at: datetime | None
     previous_secret_until: datetime | None = Field(
         description="the previous app secret verifies pushes until then (a rotation's grace)"
@@ -85,6 +89,8 @@ class ShopHealth(BaseModel):
     last_error_at: float | None
     unreadable_pushes: int
     other_shop_pushes: int
+    ignored_pushes: int = Field(description="pushes answered and dropped while deactivated")
+    last_ignored_at: float | None
 
 
 class ShopWithHealth(ShopOut):

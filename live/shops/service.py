@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from live.api.fields import Line200, Name, Schema, Url
+from live.api.fields import MAX_INT, Line200, Name, Schema, Url
 from live.db import Database, utcnow
 from live.errors import Conflict, NotFound
 from live.platforms.common import Keys
@@ -55,6 +55,12 @@ class ShopIn(Schema):
     shop_cipher: Line200 = Field("", description="TikTok: the shop_cipher of its shop APIs")
     calls_per_second: int = Field(5, ge=1, le=100)
 
+
+class ShopPatch(Schema):
+    active: bool = Field(
+        description="false deactivates the shop (pushes answered 200 and dropped, no polls); "
+        "true reactivates it (a backfill poll reaches back to when it was deactivated)"
+    )
 
 
 class RotateIn(Schema):
@@ -114,7 +120,9 @@ def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:
 def get_shop(db: Session, ref: int | str) -> Shop:
     """By id, or by the platform's shop id (`sieulive shop backfill 7495540735365777507`)."""
     shop = None
-    if isinstance(ref, int) or str(ref).isdigit():
+    # Our ids are int4; a platform's numeric shop id (TikTok's pass 2^63) is not one of ours —
+    # and PostgreSQL refuses to compare an int4 key with it.
+    if (isinstance(ref, int) or str(ref).isdigit()) and int(ref) <= MAX_INT:
         shop = db.get(Shop, int(ref))
     if shop is None:
         found = db.scalars(select(Shop).where(Shop.shop_ref == str(ref))).all()
@@ -122,6 +130,17 @@ def get_shop(db: Session, ref: int | str) -> Shop:
     if shop is None:
         raise NotFound("shop", ref)
     return shop
+
+
+def require_active(shop: Shop) -> None:
+    """A deactivated shop is not polled, by hand either: reactivate it first."""
+    if not shop.active:
+        raise Conflict(
+            f"shop {shop.id} is deactivated: reactivate it first (its poll then reaches back "
+            "to when it was deactivated)",
+            code="shop_inactive",
+            details={"field": "active"},
+        )
 
 
 def rotate(db: Session, settings: Settings, shop: Shop, body: RotateIn) -> Shop:
@@ -178,7 +197,8 @@ def view(settings: Settings, shop: Shop) -> ShopView:
 
 class Keyring:
     """Each web process keeps its shops' opened keys for a few seconds: a push costs no
-    database read and no decryption, and a rotation or a new shop is seen within `ttl`."""
+    database read and no decryption, and a rotation, a new shop or a (de)activation is seen
+    within `ttl`."""
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
@@ -192,7 +212,7 @@ class Keyring:
             return cached[1]
         with database.reading() as db:
             shop = db.get(Shop, shop_id)
-            found = view(settings, shop) if shop is not None and shop.active else None
+            found = view(settings, shop) if shop is not None else None
         with self._lock:
             self._shops[shop_id] = (now + self.ttl, found)
         return found

@@ -14,7 +14,8 @@ from live.shops.tasks import enqueue_poll, enqueue_work
 
 def look(redis: Any, shop_ids: list[int], poll_seconds: int) -> int:
     """One look; how many jobs it enqueued."""
-    ids = sorted({*shop_ids, *(int(i) for i in redis.smembers(pushes.KNOWN))})
+    inactive = {int(i) for i in redis.smembers(pushes.INACTIVE)}  # deactivated: no turn, no poll
+    ids = sorted({*shop_ids, *(int(i) for i in redis.smembers(pushes.KNOWN))} - inactive)
     if not ids:
         return 0
     pipe = redis.pipeline(transaction=False)

@@ -127,11 +127,13 @@ POLICY: dict[tuple[str, str], Allowed] = {
     ("GET", "/api/shops"): PRODUCERS,
     ("POST", "/api/shops"): PRODUCERS,
     ("GET", "/api/shops/{shop_id:int}"): PRODUCERS,
+    ("PATCH", "/api/shops/{shop_id:int}"): PRODUCERS,
     ("POST", "/api/shops/{shop_id:int}/rotate"): PRODUCERS,
     ("POST", "/api/shops/{shop_id:int}/backfill"): PRODUCERS,
     ("POST", "/push/{shop_id:int}"): PUBLIC,
     ("GET", "/shops"): PRODUCERS,
     ("POST", "/shops"): PRODUCERS,
+    ("POST", "/shops/{shop_id:int}/active"): PRODUCERS,
     # Order webhooks (live/sales): the HMAC signature is the platform's credential.
     ("POST", "/webhooks/orders/{platform}"): PUBLIC,
     # Sales dashboards (live/sales/routes.py): retailers the campaign's aggregates and their

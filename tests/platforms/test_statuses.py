@@ -4,6 +4,7 @@ detail answers read into orders with lines (SKUs, quantities, integer đồng)."
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -143,4 +144,124 @@ def test_shopee_and_lazada_details() -> None:
         }
     )  # fmt: skip
     assert laz.order_id == "260422900000" and laz.kind == "delivered"
-    assert [(x.sku, x.quantity) for x in laz.lines] == [("S1", 2)]
+    # One of the two units was cancelled on its own: the line says so, the order goes on.
+    assert [(x.sku, x.quantity, x.cancelled, x.returned) for x in laz.lines] == [("S1", 2, 1, 0)]
+
+
+def test_lazada_lines_off_on_their_own_become_events_the_pipeline_takes_off() -> None:
+    """Three lines: one cancelled, one delivered, one delivered then failed back. The order is
+    delivered; its status event names the units off on each line, its `created` the lines as
+    placed (refetched, the same events: the record keeps them once)."""
+    from live.shops.fetching import events_of
+
+    item = {"created_at": PLACED, "updated_at": "2020-10-28 10:00:00 +0700"}
+    laz = lazada.read_order(
+        {
+            "order_id": 260422900001,
+            "order_items": [
+                {**item, "sku": "A", "item_price": 50000.0, "status": "canceled"},
+                {**item, "sku": "B", "item_price": 70000.0, "status": "delivered"},
+                {**item, "sku": "B", "item_price": 70000.0, "status": "delivered"},
+                {**item, "sku": "C", "item_price": 30000.0, "status": "failed_delivery"},
+            ],
+        }
+    )
+    assert laz.kind == "delivered"
+    created, status = events_of(laz, "kenh")
+
+    def lines(event: Any) -> list[tuple[Any, ...]]:
+        return [(x.sku, x.quantity, x.cancelled_quantity, x.returned_quantity) for x in event.lines]
+
+    assert lines(created) == [("A", 1, None, None), ("B", 2, None, None), ("C", 1, None, None)]
+    assert status.type == "delivered"
+    assert lines(status) == [("A", 1, 1, None), ("B", 2, None, None), ("C", 1, None, 1)]
+
+
+RETURN_PUSH = {
+    "type": 12,
+    "tts_notification_id": "7380066284010030891",
+    "shop_id": "7495540735365777507",
+    "timestamp": 1718405585,
+    "data": {
+        "order_id": "576653688135258178",
+        "return_id": "4035245365236283",
+        "return_role": "BUYER",
+        "return_type": "RETURN_AND_REFUND",
+        "return_status": "RETURN_OR_REFUND_REQUEST_COMPLETE",
+        "create_time": 1718405000,
+        "update_time": 1718405585,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "status",
+    sorted(tiktok_shop.RETURN_DONE | tiktok_shop.RETURN_NOT_YET | tiktok_shop.RETURN_REFUSED),
+)
+def test_tiktok_return_statuses(status: str) -> None:
+    """Granted or completed: the order returned at the push's update time, nothing to fetch.
+    Asked for, awaiting, shipped back, refused, cancelled, parcel refused: nothing changes."""
+    push = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "return_status": status}}
+    notice = tiktok_shop.ADAPTER.read_push({}, push)
+    assert notice.order_ids == () and notice.kind == "return"
+    assert notice.shop_ref == "7495540735365777507"
+    if status in tiktok_shop.RETURN_DONE:
+        assert notice.returned == ("576653688135258178", datetime.fromtimestamp(1718405585, UTC))
+    else:
+        assert notice.returned is None
+
+
+def test_a_tiktok_return_time_as_text_is_read_and_a_missing_one_is_an_error() -> None:
+    """Never a return silently missed: an unreadable time is an unreadable push, which the
+    worker keeps aside and counts."""
+    text = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "update_time": "1718405585"}}
+    notice = tiktok_shop.ADAPTER.read_push({}, text)
+    assert notice.returned == ("576653688135258178", datetime.fromtimestamp(1718405585, UTC))
+    missing = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "update_time": None}}
+    with pytest.raises(ValueError):
+        tiktok_shop.ADAPTER.read_push({}, missing)
+
+
+def test_a_tiktok_replacement_keeps_the_sale_and_a_refund_only_does_not() -> None:
+    replaced = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "return_type": "REPLACEMENT"}}
+    assert tiktok_shop.ADAPTER.read_push({}, replaced).returned is None
+    refund = {**RETURN_PUSH, "data": {**RETURN_PUSH["data"], "return_type": "REFUND"}}
+    assert tiktok_shop.ADAPTER.read_push({}, refund).returned is not None
+
+
+def test_a_fetched_order_with_a_return_stays_returned() -> None:
+    """TikTok's order API says COMPLETED after a return, with an update time past it: the
+    fetch keeps `created` with its lines, drops the newer COMPLETED (it would put the order
+    back on net), and says `returned` at the return's time. An older status goes through; a
+    cancellation too."""
+    from live.shops.fetching import events_of
+
+    returned_at = datetime.fromtimestamp(1718405585, UTC)
+    order = tiktok_shop.read_order(
+        {
+            "id": "576653688135258178", "status": "COMPLETED", "create_time": 1718305585,
+            "update_time": 1718405675,
+            "line_items": [{"seller_sku": "A", "sale_price": "65000"}],
+        }
+    )  # fmt: skip
+    assert [e.type for e in events_of(order, "kenh", returned_at)] == ["created", "returned"]
+    older = tiktok_shop.read_order(
+        {
+            "id": "576653688135258178", "status": "DELIVERED", "create_time": 1718305585,
+            "update_time": 1718400000,
+            "line_items": [{"seller_sku": "A", "sale_price": "65000"}],
+        }
+    )  # fmt: skip
+    kinds = [(e.type, e.occurred_at) for e in events_of(older, "kenh", returned_at)]
+    assert kinds == [
+        ("created", datetime.fromtimestamp(1718305585, UTC)),
+        ("delivered", datetime.fromtimestamp(1718400000, UTC)),
+        ("returned", returned_at),
+    ]
+    cancelled = tiktok_shop.read_order(
+        {
+            "id": "576653688135258178", "status": "CANCELLED", "create_time": 1718305585,
+            "update_time": 1718405675, "line_items": [],
+        }
+    )  # fmt: skip
+    assert [e.type for e in events_of(cancelled, "kenh", returned_at)] == ["created", "cancelled"]

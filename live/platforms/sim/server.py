@@ -81,8 +81,10 @@ async def _faults(state: SimState, name: str) -> Response | None:
 
 
 def _in_range(order: SimOrder, start: float, end: float) -> bool:
-    # Every step updates the order: a list by update time finds it at any of them.
-    return any(start <= when.timestamp() < end for _, when in order.steps)
+    # Every step updates the order (and a line cancelled alone): a list by update time finds
+    # it at any of them.
+    times = [when for _, when in order.steps] + list(order.line_cancelled.values())
+    return any(start <= when.timestamp() < end for when in times)
 
 
 def build_app(state: SimState) -> Starlette:
@@ -115,6 +117,31 @@ def build_app(state: SimState) -> Starlette:
         token = str(start + size) if start + size < len(found) else ""
         return JSONResponse(
             {"code": 0, "data": {"orders": [{"id": i} for i in page], "next_page_token": token}}
+        )
+
+    async def tiktok_returns(request: Request) -> Response:
+        body = await request.body()
+        shop = _tiktok_shop(state, request, body)
+        if shop is None:
+            return JSONResponse({"code": 106001, "message": "invalid signature"}, status_code=401)
+        if (fault := await _faults(state, "tiktok_shop.returns")) is not None:
+            return fault
+        query = json.loads(body or b"{}")
+        start, end = query.get("update_time_ge", 0), query.get("update_time_lt", 1e12)
+        found = [
+            record
+            for o in shop.orders.values()
+            if (record := o.tiktok_return_record()) is not None
+            and start <= record["update_time"] < end
+        ]
+        first = int(request.query_params.get("page_token") or 0)
+        size = int(request.query_params.get("page_size") or 50)
+        token = str(first + size) if first + size < len(found) else ""
+        return JSONResponse(
+            {
+                "code": 0,
+                "data": {"return_orders": found[first : first + size], "next_page_token": token},
+            }
         )
 
     async def shopee_detail(request: Request) -> Response:
@@ -255,6 +282,7 @@ def build_app(state: SimState) -> Starlette:
         routes=[
             Route("/tiktok" + tiktok_shop.DETAIL_PATH, tiktok_detail),
             Route("/tiktok" + tiktok_shop.SEARCH_PATH, tiktok_search, methods=["POST"]),
+            Route("/tiktok" + tiktok_shop.RETURNS_PATH, tiktok_returns, methods=["POST"]),
             Route("/shopee" + shopee.DETAIL_PATH, shopee_detail),
             Route("/shopee" + shopee.LIST_PATH, shopee_list),
             Route("/shopee" + shopee.LOST_PATH, shopee_lost),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from live.api.fields import Line100, Line200, Schema, When
 
@@ -39,6 +39,20 @@ class EventLine(Schema):
     sku: str = Field(min_length=1, max_length=64)
     quantity: int = Field(ge=1, le=100_000)
     unit_price: int = Field(ge=0, le=2_000_000_000, description="integer đồng")
+    # A line taken off on its own while the rest of the order goes on (a platform that keeps a
+    # status per line, such as Lazada). Left out when nothing of the line is off.
+    cancelled_quantity: int | None = Field(
+        None, ge=0, le=100_000, description="units of this line cancelled on their own"
+    )
+    returned_quantity: int | None = Field(
+        None, ge=0, le=100_000, description="units of this line returned on their own"
+    )
+
+    @model_validator(mode="after")
+    def _off_within_quantity(self) -> EventLine:
+        if (self.cancelled_quantity or 0) + (self.returned_quantity or 0) > self.quantity:
+            raise ValueError("cancelled_quantity + returned_quantity exceed the line's quantity")
+        return self
 
 
 class OrderEvent(Schema):
@@ -74,6 +88,8 @@ class QueuedLine:
     sku: str
     quantity: int
     unit_price: int
+    cancelled_quantity: int | None = None
+    returned_quantity: int | None = None
 
 
 @dataclass(slots=True)

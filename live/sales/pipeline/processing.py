@@ -81,7 +81,9 @@ class Outcome:
 
 def contributions(order: Order | OrderRow) -> dict[Grain, list[int]]:
     """What an order adds to the aggregates as it stands. Rehearsal orders and oversold lines
-    add nothing; gross counts every order, the state decides paid / cancelled / returned."""
+    add nothing; gross counts every order, the state decides paid / cancelled / returned —
+    except for the units of a line cancelled or returned on their own (a platform with a
+    status per line), which count as such whatever the order's state."""
     if order.rehearsal:
         return {}
     result: dict[Grain, list[int]] = {}
@@ -97,12 +99,18 @@ def contributions(order: Order | OrderRow) -> dict[Grain, list[int]]:
             order.buyer_province or "",
         )
         counters = result.setdefault(grain, [0] * len(COUNTERS))
-        revenue = line.quantity * line.unit_price
+        price = line.unit_price
+        cancelled, returned = line.cancelled_quantity, line.returned_quantity
+        on = line.quantity - cancelled - returned
         counters[0] += line.quantity
-        counters[1] += revenue
+        counters[1] += line.quantity * price
         if column is not None:
-            counters[column] += line.quantity
-            counters[column + 1] += revenue
+            counters[column] += on
+            counters[column + 1] += on * price
+        counters[4] += cancelled
+        counters[5] += cancelled * price
+        counters[6] += returned
+        counters[7] += returned * price
     return result
 
 
@@ -118,7 +126,10 @@ class LineRow:
     product_id: int | None = None
     segment_id: int | None = None
     oversold: bool = False
-    dirty: bool = False  # placed anew: its product, segment or oversold flag may differ
+    # Units taken off on their own while the order goes on (`take_off`).
+    cancelled_quantity: int = 0
+    returned_quantity: int = 0
+    dirty: bool = False  # placed anew or taken off: product, segment, oversold, units off
 
 
 @dataclass(slots=True, eq=False)
@@ -180,6 +191,8 @@ LINE_COLUMN_TYPES = (
     ("product_id", "int4"),
     ("segment_id", "int4"),
     ("oversold", "bool"),
+    ("cancelled_quantity", "int4"),
+    ("returned_quantity", "int4"),
 )
 TOTAL_COLUMN_TYPES = (
     ("session_key", "int4"),
@@ -370,6 +383,8 @@ class BatchApplier:
                     LINES.c.product_id,
                     LINES.c.segment_id,
                     LINES.c.oversold,
+                    LINES.c.cancelled_quantity,
+                    LINES.c.returned_quantity,
                 )
                 .where(self._among(LINES.c.order_id, sorted(by_id)))
                 .order_by(LINES.c.order_id, LINES.c.line_no)
@@ -442,6 +457,8 @@ class BatchApplier:
                         line.product_id,
                         line.segment_id,
                         line.oversold,
+                        line.cancelled_quantity,
+                        line.returned_quantity,
                     )
                     for order_id, line in added
                 ],
@@ -464,11 +481,13 @@ class BatchApplier:
                         "product_id": line.product_id,
                         "segment_id": line.segment_id,
                         "oversold": line.oversold,
+                        "cancelled_quantity": line.cancelled_quantity,
+                        "returned_quantity": line.returned_quantity,
                     }
                     for order_id, line in added
                 ],
             )
-        # Lines stored before this batch whose placement was redone.
+        # Lines stored before this batch whose placement was redone or that were taken off.
         replaced = [
             line for o in old if not o.new_lines for line in o.lines if line.dirty and line.id
         ]
@@ -477,8 +496,18 @@ class BatchApplier:
                 self.db,
                 "order_lines",
                 ("id", "int4"),
-                (("product_id", "int4"), ("segment_id", "int4"), ("oversold", "bool")),
-                [(line.id, line.product_id, line.segment_id, line.oversold) for line in replaced],
+                LINE_COLUMN_TYPES[5:],
+                [
+                    (
+                        line.id,
+                        line.product_id,
+                        line.segment_id,
+                        line.oversold,
+                        line.cancelled_quantity,
+                        line.returned_quantity,
+                    )
+                    for line in replaced
+                ],
             )
         elif replaced:
             self.db.execute(
@@ -489,6 +518,8 @@ class BatchApplier:
                         "product_id": line.product_id,
                         "segment_id": line.segment_id,
                         "oversold": line.oversold,
+                        "cancelled_quantity": line.cancelled_quantity,
+                        "returned_quantity": line.returned_quantity,
                     }
                     for line in replaced
                 ],
@@ -520,6 +551,8 @@ class BatchApplier:
             order.new_lines = True
             order.total = sum(line.quantity * line.unit_price for line in event.lines)
             changed = placement = True
+        if event.lines and take_off(order.lines, event.lines):
+            changed = True
         if is_newer(event, order):
             order.rank = RANK[event.type]
             order.state = STATE_OF[event.type]
@@ -659,6 +692,31 @@ class BatchApplier:
                 }
             )
         self.db.execute(stmt, rows)
+
+
+def take_off(lines: Sequence[LineRow], given: Sequence[EventLine | QueuedLine]) -> bool:
+    """Take off the units of each line the event says were cancelled or returned on their own
+    while the order goes on; True if any line changed.
+
+    Lines are set once (by the first event with lines), so a later partial cancellation can't
+    reach the figures by sending fewer lines: it names the units off on the line itself. Units
+    off only ever grow — each kind is the most any event said, the returned ones capped by
+    what is not cancelled — so any delivery order of the same events ends the same. A line
+    is matched by its place, SKU, quantity and price: one that differs is not this line."""
+    changed = False
+    for line, said in zip(lines, given, strict=False):
+        cancelled, returned = said.cancelled_quantity or 0, said.returned_quantity or 0
+        if not (cancelled or returned):
+            continue
+        if (line.sku, line.quantity, line.unit_price) != (said.sku, said.quantity, said.unit_price):
+            continue
+        cancelled = max(line.cancelled_quantity, cancelled)
+        returned = min(max(line.returned_quantity, returned), line.quantity - cancelled)
+        if (cancelled, returned) != (line.cancelled_quantity, line.returned_quantity):
+            line.cancelled_quantity, line.returned_quantity = cancelled, returned
+            line.dirty = True
+            changed = True
+    return changed
 
 
 def new_order(platform: str, order_id: str, first_seen: datetime) -> OrderRow:

@@ -186,7 +186,15 @@ def _reconcile_gates(s: Any, redis: Any, report: ReconcileReport, repair: bool) 
 
 # What an order is made of, as events decide it (`updated_at` is only when it was written).
 ORDER_FIELDS = tuple(name for name in ORDER_COLUMNS if name != "updated_at")
-LINE_FIELDS = ("sku", "quantity", "unit_price", "product_id", "segment_id")
+LINE_FIELDS = (
+    "sku",
+    "quantity",
+    "unit_price",
+    "product_id",
+    "segment_id",
+    "cancelled_quantity",
+    "returned_quantity",
+)
 
 
 def _rebuild_orders(s: Session, report: ReconcileReport, repair: bool) -> None:
@@ -275,4 +283,6 @@ def _line(line: LineRow, oversold: bool) -> OrderLine:
         product_id=line.product_id,
         segment_id=line.segment_id,
         oversold=oversold,
+        cancelled_quantity=line.cancelled_quantity,
+        returned_quantity=line.returned_quantity,
     )

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from live.db import utcnow
-from live.sales.intake.events import AnyEvent, EventType, QueuedEvent, QueuedLine
+from live.sales.intake.events import AnyEvent, EventLine, EventType, QueuedEvent, QueuedLine
 from live.sales.models import OrderBatch, OrderEvent
 from live.sales.pipeline import bulk
 from live.sales.pipeline.processing import Grain, Outcome
@@ -39,14 +39,26 @@ def event_data(event: AnyEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
     }
     if event.lines:
-        data["lines"] = [
-            {"sku": line.sku, "quantity": line.quantity, "unit_price": line.unit_price}
-            for line in event.lines
-        ]
+        data["lines"] = [line_data(line) for line in event.lines]
     for name in ("live_code", "channel", "buyer_province"):
         value = getattr(event, name)
         if value:
             data[name] = value
+    return data
+
+
+def line_data(line: EventLine | QueuedLine) -> dict[str, Any]:
+    """A line as the record keeps it. The quantities taken off on their own only when there
+    are any: an event without them keeps the key it always had."""
+    data: dict[str, Any] = {
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+    }
+    if line.cancelled_quantity:
+        data["cancelled_quantity"] = line.cancelled_quantity
+    if line.returned_quantity:
+        data["returned_quantity"] = line.returned_quantity
     return data
 
 
@@ -68,7 +80,13 @@ def from_data(data: dict[str, Any]) -> QueuedEvent:
         order_id=data["order_id"],
         occurred_at=datetime.fromisoformat(data["occurred_at"]),
         lines=tuple(
-            QueuedLine(line["sku"], line["quantity"], line["unit_price"])
+            QueuedLine(
+                line["sku"],
+                line["quantity"],
+                line["unit_price"],
+                line.get("cancelled_quantity"),
+                line.get("returned_quantity"),
+            )
             for line in data.get("lines", ())
         ),
         live_code=data.get("live_code"),

@@ -200,7 +200,13 @@ def inbox_event(data: dict[str, Any]) -> AnyEvent:
             order_id=str(data["order_id"]),
             occurred_at=at,
             lines=tuple(
-                QueuedLine(str(line["sku"]), int(line["quantity"]), int(line["unit_price"]))
+                QueuedLine(
+                    str(line["sku"]),
+                    int(line["quantity"]),
+                    int(line["unit_price"]),
+                    line.get("cancelled_quantity"),
+                    line.get("returned_quantity"),
+                )
                 for line in data.get("lines", ())
             ),
             live_code=data.get("live_code"),

@@ -36,6 +36,8 @@ def _order_out(order: Order, names: dict[int, str]) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
                 "oversold": line.oversold,
+                "cancelled_quantity": line.cancelled_quantity,
+                "returned_quantity": line.returned_quantity,
             }
             for line in order.lines
         ],

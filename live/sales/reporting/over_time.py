@@ -57,14 +57,18 @@ def _buckets(db: Session, campaign_id: int, f: SalesFilter, seconds: int) -> dic
     bucket = _bucket(Order.ordered_at, seconds, db.get_bind().dialect.name).label("bucket")
     kept = Order.state.in_([SaleState.placed, SaleState.paid])
     revenue = OrderLine.quantity * OrderLine.unit_price
+    # A line's units cancelled or returned on their own are off net whatever the order's state.
+    on = OrderLine.quantity - OrderLine.cancelled_quantity - OrderLine.returned_quantity
     stmt = (
         counted_lines(
             bucket,
             ORDERS.label("orders"),
             func.coalesce(func.sum(OrderLine.quantity), 0).label("gross_units"),
             func.coalesce(func.sum(revenue), 0).label("gross_revenue"),
-            func.coalesce(func.sum(case((kept, OrderLine.quantity), else_=0)), 0).label("units"),
-            func.coalesce(func.sum(case((kept, revenue), else_=0)), 0).label("revenue"),
+            func.coalesce(func.sum(case((kept, on), else_=0)), 0).label("units"),
+            func.coalesce(func.sum(case((kept, on * OrderLine.unit_price), else_=0)), 0).label(
+                "revenue"
+            ),
         )
         .join(Product, Product.id == OrderLine.product_id)
         .where(Order.campaign_id == campaign_id, Order.session_id.is_not(None))

@@ -269,3 +269,79 @@ def test_an_order_placed_in_a_rehearsal_counts_nothing_even_when_applied_after_i
         rehearsal = dict(s.execute(select(Order.platform_order_id, Order.rehearsal)).all())
     assert rehearsal == {"REH-1": True, "REAL-1": False}
     assert totals(db)["gross_units"] == 2
+
+
+def test_a_line_taken_off_on_its_own_leaves_net_whatever_the_delivery_order(
+    client, db, redis, drain, show_session
+):
+    """A platform with a status per line (Lazada) cancels one line while the others are
+    delivered, and returns a unit of another. The lines were set by the order's first event;
+    the later events name the units off on the lines themselves. Every delivery order, each
+    event once or twice, ends with the same order and the same figures, and reconcile agrees."""
+    from live.sales.pipeline.reconcile import reconcile
+
+    a, b = skus(db, show_session)
+    live = code(db, show_session)
+    placed = [(a, 2, 65_000), (b, 1, 50_000)]
+
+    def said(cancelled: tuple[int, int], returned: tuple[int, int]) -> list[dict[str, Any]]:
+        lines = []
+        for (sku, quantity, price), c, r in zip(placed, cancelled, returned, strict=True):
+            line: dict[str, Any] = {"sku": sku, "quantity": quantity, "unit_price": price}
+            if c:
+                line["cancelled_quantity"] = c
+            if r:
+                line["returned_quantity"] = r
+            lines.append(line)
+        return lines
+
+    endings = []
+    for n in range(6):
+        oid = new_order_id()
+        history = [
+            event("created", oid, AT, placed, live_code=live),
+            event("paid", oid, "2024-09-26T19:06:00+07:00"),
+            # b cancelled alone, a goes on
+            {**event("paid", oid, "2024-09-26T20:00:00+07:00"), "lines": said((0, 1), (0, 0))},
+            {**event("delivered", oid, "2024-09-28T10:00:00+07:00"), "lines": said((0, 1), (0, 0))},
+            # one unit of a comes back
+            {**event("delivered", oid, "2024-09-30T10:00:00+07:00"), "lines": said((0, 1), (1, 0))},
+        ]
+        rng = random.Random(n)
+        deliveries = history + rng.sample(history, 2)
+        rng.shuffle(deliveries)
+        for one in deliveries:
+            post_events(client, one)
+            if rng.random() < 0.4:
+                drain()
+        drain()
+        with db.reading() as s:
+            order = s.scalar(select(Order).where(Order.platform_order_id == oid))
+            endings.append(
+                (
+                    order.state,
+                    [
+                        (x.sku, x.quantity, x.cancelled_quantity, x.returned_quantity)
+                        for x in order.lines
+                    ],
+                )
+            )
+    assert endings == [(SaleState.paid, [(a, 2, 0, 1), (b, 1, 1, 0)])] * 6
+    got = totals(db)
+    assert got == {
+        "gross_units": 6 * 3,
+        "gross_revenue": 6 * 180_000,
+        "paid": 6 * 1,  # one unit of a kept, each order
+        "cancelled": 6 * 1,
+        "returned": 6 * 1,
+    }
+    assert reconcile(db, redis, repair=False).clean
+
+
+def test_more_units_off_than_the_line_has_is_refused(client, db, show_session):
+    a = skus(db, show_session)[0]
+    line = {"sku": a, "quantity": 1, "unit_price": 65_000, "cancelled_quantity": 1,
+            "returned_quantity": 1}  # fmt: skip
+    answer = post_events(client, {**event("paid", new_order_id(), AT), "lines": [line]})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"]["fields"][0]["field"] == "lines.0"
