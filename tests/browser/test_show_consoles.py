@@ -458,3 +458,35 @@ def test_a_rehearsal_is_marked_on_every_console(
     expect(producer.locator("[data-phase]")).to_have_text("Standby")
     expect(banner).to_be_hidden()
     expect(creator.locator("[data-rehearsal]")).to_be_hidden()
+
+
+def test_esc_then_e_at_once_still_asks_and_ends_on_enter(
+    server: LiveServer, show: dict[str, Any], tokens: dict[str, str], tabs: Tabs
+) -> None:
+    """The dialog's `close` event comes from a queued task. Esc and E within one turn of the
+    page's loop (a quick hand, or a loaded machine) used to let the first closing's event take
+    the second question's action: the Enter after it then ended nothing."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=FOLLOW_MS)
+    sid = show["id"]
+    producer = tabs.open("producer", {"width": 1440, "height": 900})
+    producer.goto(f"{server.url}/sessions/{sid}/producer?token={tokens['producer']}")
+    expect(producer.locator("[data-conn]")).to_have_text(re.compile("Đã kết nối"))
+    producer.keyboard.press("g")
+    expect(producer.locator("[data-phase]")).to_have_text("Đang live")
+    producer.keyboard.press("e")
+    dialog = producer.locator("[data-confirm]")
+    expect(dialog).to_be_visible()
+    # Esc closes it, and E opens it again, before the closing's event has been delivered.
+    producer.evaluate(
+        """() => {
+            const dialog = document.querySelector("[data-confirm]");
+            dialog.close();
+            document.dispatchEvent(new KeyboardEvent("keydown", {key: "e", bubbles: true}));
+        }"""
+    )
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Kết thúc chương trình?")
+    producer.keyboard.press("Enter")
+    expect(producer.locator("[data-phase]")).to_have_text("Đã kết thúc")

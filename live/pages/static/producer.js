@@ -524,6 +524,10 @@
   }
 
   $("[data-confirm]").addEventListener("close", function () {
+    // The browser fires `close` from a queued task. Esc, then E again at once: the first
+    // closing's event can arrive with the dialog already open for the second question — it
+    // must not take (and drop) that question's action, or the Enter that follows does nothing.
+    if (this.open) return;
     var action = confirmAction;
     confirmAction = null;
     if (this.returnValue === "ok" && action) action();
