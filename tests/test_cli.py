@@ -48,9 +48,7 @@ def _start_dev(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], dict[s
         if not line and proc.poll() is not None:
             break
         output += line
-    tokens = dict(
-        re.findall(r"^\s+(producer|creator|retailer|supplier)\s+(sl_\S+)$", output, re.M)
-    )
+    tokens = dict(re.findall(r"^\s+(producer|creator|retailer|supplier)\s+(sl_\S+)$", output, re.M))
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:

@@ -32,9 +32,7 @@ def test_nothing_but_the_settings_module_reads_the_environment():
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if re.search(r"os\.environ|getenv|from os import environ", line):
                     readers.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    assert readers == [], "read the environment through live.settings only:\n" + "\n".join(
-        readers
-    )
+    assert readers == [], "read the environment through live.settings only:\n" + "\n".join(readers)
 
 
 def test_unset_variables_give_the_declared_defaults():

@@ -1,4 +1,4 @@
-"""ruff and mypy stay clean: CI runs them with the suite."""
+"""ruff (lint and format) and mypy stay clean: CI runs them with the suite."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ def test_ruff_is_clean() -> None:
     if shutil.which("ruff", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("ruff is not installed in this environment")
     result = _run(str(Path(sys.executable).parent / "ruff"), "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_kept() -> None:
+    if shutil.which("ruff", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("ruff is not installed in this environment")
+    result = _run(str(Path(sys.executable).parent / "ruff"), "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
