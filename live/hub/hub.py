@@ -3,8 +3,10 @@
 - Each process subscribes once per channel on Redis pub/sub and writes to its own clients.
 - A message is encoded once per process, into JSON and into the websocket frame's bytes, and
   those bytes are written straight to each client's transport: no per-client task, await or
-  serialisation. A client whose unsent bytes pass a bound is dropped (close code 4408) and
-  resyncs when it comes back, so a slow or dead client never delays the others.
+  serialisation, a bounded number of clients per turn of the event loop (`outbox.py`), so
+  a producer's command is answered between those turns. A client whose unsent bytes pass a
+  bound is dropped (close code 4408) and resyncs when it comes back, so a slow or dead client
+  never delays the others.
 - Where no transport is reachable (an ASGI server other than uvicorn, the test client) each
   client gets a bounded queue and a writer task instead: slower, same guarantees.
 - Every frame carries the process's epoch (new at each boot) and the channel's sequence number;
@@ -40,6 +42,7 @@ from live.api.jsonparse import parse_json
 from live.errors import BadRequest
 from live.hub import presence
 from live.hub.channels import Channels
+from live.hub.outbox import Group, Outbox
 from live.hub.publish import encode, topic_prefix
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,7 @@ class Client:
     id: str = field(default_factory=lambda: os.urandom(6).hex())
     info: dict[str, Any] = field(default_factory=dict)
     dropped: bool = False
+    left: bool = False  # the connection ended: nothing more is written to it
     close_code: int | None = None  # the client's, when it closed the connection itself
     transport: asyncio.Transport | None = None
     # Frames held back until the whole state has been written first.
@@ -150,6 +154,10 @@ class Client:
     def __post_init__(self) -> None:
         if not self.audience:
             self.audience = self.role
+
+    @property
+    def gone(self) -> bool:
+        return self.dropped or self.left
 
     def write(self, text: str, wire: bytes | None) -> bool:
         transport = self.transport
@@ -199,6 +207,8 @@ class Hub:
         self.naive = naive
         self._naive_tasks: set[asyncio.Task[None]] = set()
         self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
+        # Changes and heartbeats to many clients, written a bounded number a turn of the loop.
+        self.outbox: Outbox[Client] = Outbox(self.drop)
         # channel -> (read at, whole state, version): the freshest copy this process holds.
         self._states: dict[str, tuple[float, dict[str, Any], int]] = {}
         self._admission: asyncio.Semaphore | None = None
@@ -271,7 +281,8 @@ class Hub:
 
     def fanout(self, channel: str, kind: str, data: Any) -> int:
         """Hand one change to every local client of the channel, each audience its own
-        projection; returns how many got it."""
+        projection; returns how many get it. The frames are written `WRITES_PER_TURN` clients
+        per turn of the event loop (`Outbox`)."""
         clients = self.channels.get(channel)
         if not clients:
             return 0
@@ -280,7 +291,7 @@ class Hub:
         audiences: dict[str, list[Client]] = {}
         for client in clients:
             audiences.setdefault(client.audience, []).append(client)
-        too_slow: list[Client] = []
+        groups: list[Group[Client]] = []
         for audience, members in audiences.items():
             projected = self.registry.project(channel, audience, kind, data)
             if projected is None:
@@ -291,15 +302,17 @@ class Hub:
                 self._naive_tasks.add(task)
                 task.add_done_callback(self._naive_tasks.discard)
                 continue
-            wire = wire_frame(text)
-            too_slow += [client for client in members if not client.offer(text, wire)]
+            groups.append((members, text, wire_frame(text)))
         if self.naive:
             return len(clients)
-        for client in too_slow:
-            self.drop(client)
-        self.record(channel, len(clients) + len(too_slow), started)
-        metrics.WS_FRAMES.labels(channel_kind(channel)).inc(len(clients))
-        return len(clients)
+        count = len(clients)
+
+        def done() -> None:
+            self.record(channel, count, started)
+
+        self.outbox.send(groups, done)
+        metrics.WS_FRAMES.labels(channel_kind(channel)).inc(count)
+        return count
 
     async def _naive_fanout(self, clients: list[Client], text: str) -> None:
         """The baseline the benchmark compares against: one awaited send per connection."""
@@ -516,6 +529,7 @@ class Hub:
                     await self._pubsub.subscribe(self.prefix + client.channel)
 
     async def _leave(self, client: Client) -> None:
+        client.left = True
         clients = self.channels.get(client.channel)
         if clients is not None:
             clients.discard(client)
@@ -610,6 +624,5 @@ class Hub:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             frame = encode({"type": "heartbeat", "epoch": self.epoch, "server_time": now_ms()})
-            for clients in list(self.channels.values()):
-                for client in list(clients):
-                    client.offer(frame)
+            wire = wire_frame(frame)
+            self.outbox.send([(list(clients), frame, wire) for clients in self.channels.values()])
