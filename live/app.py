@@ -169,7 +169,11 @@ def channel_states(db: Database, redis: Redis) -> Channels:
 def build_routes(settings: Settings) -> list[BaseRoute]:
     from live.pages.routes import routes as page_routes
 
-    routes: list[BaseRoute] = [
+    # Websockets first: the router tries routes in order, and after a restart thousands of
+    # overlays reconnect at once; each would otherwise be tried against every API route.
+    routes: list[BaseRoute] = show_sockets.routes() + sales_sockets.routes()
+    routes += studio_sockets.routes()
+    routes += [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
@@ -177,7 +181,6 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
     ]
     # All routers at once: a 405's Allow names every method of the path, whatever the router.
     routes += api_routes(API_ROUTERS)
-    routes += show_sockets.routes() + sales_sockets.routes() + studio_sockets.routes()
     overlays = OverlayFiles(directory=overlays_dir(settings.overlays_dir))
     routes.append(Mount("/overlays", app=overlays, name="overlays"))
     routes += page_routes()
