@@ -42,7 +42,7 @@ from live.api.jsonparse import parse_json
 from live.errors import BadRequest
 from live.hub import presence
 from live.hub.channels import Channels
-from live.hub.outbox import Group, Outbox
+from live.hub.outbox import Group, Outbox, Sending
 from live.hub.publish import encode, topic_prefix
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,9 @@ class Hub:
         self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
         # Changes and heartbeats to many clients, written a bounded number a turn of the loop.
         self.outbox: Outbox[Client] = Outbox(self.drop)
+        # channel -> (seq, its frames) of the last whole state handed to the outbox, until
+        # it has been written to every client.
+        self._writing: dict[str, tuple[int, Sending[Client]]] = {}
         # channel -> (read at, whole state, version): the freshest copy this process holds.
         self._states: dict[str, tuple[float, dict[str, Any], int]] = {}
         self._admission: asyncio.Semaphore | None = None
@@ -282,12 +285,22 @@ class Hub:
     def fanout(self, channel: str, kind: str, data: Any) -> int:
         """Hand one change to every local client of the channel, each audience its own
         projection; returns how many get it. The frames are written `WRITES_PER_TURN` clients
-        per turn of the event loop (`Outbox`)."""
+        per turn of the event loop (`Outbox`).
+
+        A whole state that arrives while the previous one is still being written supersedes
+        it: the clients the previous one had not reached get this one as a whole state (type
+        `state`, which every client applies as it comes), the others as a change. A burst of
+        commands to 10,000 overlays costs one write per overlay, not one per command."""
         clients = self.channels.get(channel)
         if not clients:
             return 0
         started = (time.perf_counter(), time.process_time())
         seq = self.seq[channel] = self.seq.get(channel, 0) + 1
+        whole = kind in self.whole_state_kinds
+        behind: set[Client] = set()
+        writing = self._writing.pop(channel, None)
+        if whole and writing is not None and writing[0] == seq - 1 and not self.naive:
+            behind = set(self.outbox.withdraw(writing[1]))
         audiences: dict[str, list[Client]] = {}
         for client in clients:
             audiences.setdefault(client.audience, []).append(client)
@@ -302,15 +315,27 @@ class Hub:
                 self._naive_tasks.add(task)
                 task.add_done_callback(self._naive_tasks.discard)
                 continue
+            late = [c for c in members if c in behind] if behind else []
+            if late:
+                state = self.frame(channel, "state", projected, seq=seq)
+                groups.append((late, state, wire_frame(state)))
+                members = [c for c in members if c not in behind]
             groups.append((members, text, wire_frame(text)))
         if self.naive:
             return len(clients)
         count = len(clients)
 
+        this: list[Sending[Client]] = []  # known once send() returns
+
         def done() -> None:
             self.record(channel, count, started)
+            writing = self._writing.get(channel)
+            if writing is not None and this and writing[1] is this[0]:
+                del self._writing[channel]
 
-        self.outbox.send(groups, done)
+        this.append(self.outbox.send(groups, done))
+        if whole and not this[0].finished:
+            self._writing[channel] = (seq, this[0])
         metrics.WS_FRAMES.labels(channel_kind(channel)).inc(count)
         return count
 
@@ -535,6 +560,7 @@ class Hub:
             clients.discard(client)
             if not clients:
                 del self.channels[client.channel]
+                self._writing.pop(client.channel, None)
                 self._subscribed.discard(client.channel)
                 # Unsubscribed, the copy would no longer follow changes.
                 self._states.pop(client.channel, None)

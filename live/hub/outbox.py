@@ -7,7 +7,9 @@ which nothing else runs: the producer's command that caused the change is answer
 the last overlay got it, and a reconnecting overlay's setup waits too. The outbox writes
 `WRITES_PER_TURN` connections, then lets the loop serve whatever else is waiting before the
 next ones. Frames keep their order: what is handed over later starts after what came before.
-Nothing is dropped or merged, so the total work is the same; only the turns are short.
+Nothing is dropped or merged here, so the total work is the same; only the turns are short. (The
+hub may withdraw a whole state that a newer one supersedes before it reached everyone: `withdraw`
+says whom it had not reached.)
 """
 
 from __future__ import annotations
@@ -38,11 +40,16 @@ Group = tuple[Sequence[R], str, bytes | None]
 
 
 @dataclass(eq=False)
-class _Sending(Generic[R]):
+class Sending(Generic[R]):
     groups: Sequence[Group[R]]
     done: Callable[[], None] | None
     group: int = 0  # the group being written
     index: int = 0  # its next connection
+
+    @property
+    def finished(self) -> bool:
+        """Written to every connection."""
+        return self.group >= len(self.groups)
 
 
 class Outbox(Generic[R]):
@@ -52,17 +59,34 @@ class Outbox(Generic[R]):
     def __init__(self, drop: Callable[[R], None], per_turn: int = WRITES_PER_TURN) -> None:
         self.drop = drop
         self.per_turn = per_turn
-        self.queue: collections.deque[_Sending[R]] = collections.deque()
+        self.queue: collections.deque[Sending[R]] = collections.deque()
         self.armed = False
 
-    def send(self, groups: Sequence[Group[R]], done: Callable[[], None] | None = None) -> None:
+    def send(
+        self, groups: Sequence[Group[R]], done: Callable[[], None] | None = None
+    ) -> Sending[R]:
         """Write each group's frame to its connections; `done` once the last one was written.
         With nothing ahead of it, the first turn's worth is written before this returns (a
         small fan-out is written at once)."""
+        sending = Sending(groups, done)
         idle = not self.queue
-        self.queue.append(_Sending(groups, done))
+        self.queue.append(sending)
         if idle:
             self._turn()
+        return sending
+
+    def withdraw(self, sending: Sending[R]) -> list[R]:
+        """Write no more of `sending`; the connections it had not reached yet (none once it was
+        written to all). `done` is not called."""
+        try:
+            self.queue.remove(sending)
+        except ValueError:
+            return []
+        rest: list[R] = []
+        for g in range(sending.group, len(sending.groups)):
+            members = sending.groups[g][0]
+            rest.extend(members[sending.index if g == sending.group else 0 :])
+        return rest
 
     def _turn(self) -> None:
         self.armed = False
@@ -70,7 +94,7 @@ class Outbox(Generic[R]):
         while self.queue and budget > 0:
             sending = self.queue[0]
             budget = self._write(sending, budget)
-            if sending.group == len(sending.groups):
+            if sending.finished:
                 self.queue.popleft()
                 if sending.done is not None:
                     sending.done()
@@ -79,7 +103,7 @@ class Outbox(Generic[R]):
             self.armed = True
             asyncio.get_running_loop().call_soon(self._turn)
 
-    def _write(self, sending: _Sending[R], budget: int) -> int:
+    def _write(self, sending: Sending[R], budget: int) -> int:
         too_slow: list[R] = []
         while sending.group < len(sending.groups) and budget > 0:
             members, text, wire = sending.groups[sending.group]

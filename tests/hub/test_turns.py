@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import socket
 import threading
@@ -17,6 +18,8 @@ import httpx2 as httpx
 import uvicorn
 
 from live.hub.admission import PER_TURN, Admissions, AdmittingHttpProtocol
+from live.hub.channels import Channels
+from live.hub.hub import Client, Hub
 from live.hub.outbox import Outbox
 
 
@@ -253,3 +256,70 @@ def test_a_small_frame_is_written_at_once_and_the_gone_skipped_the_slow_dropped(
 
     (_a, gone, slow), dropped = asyncio.run(scenario())
     assert not gone.frames and dropped == [slow]
+
+
+# The hub: a whole state superseded before it reached everyone
+
+
+def _hub_with_overlays(count: int, per_turn: int) -> tuple[Hub, list[Client]]:
+    channels = Channels()
+    channels.register(
+        "show",
+        lambda _id: {},
+        audiences={"overlay": lambda state: {"n": state["n"]}},
+        whole_state={"show"},
+        signals={"reload"},
+    )
+    hub = Hub(None, channels)  # no Redis: fan-out alone
+    hub.outbox.per_turn = per_turn
+    clients = [
+        Client(websocket=None, channel="show:1", role="overlay", pending=None)  # type: ignore[arg-type]
+        for _ in range(count)
+    ]
+    hub.channels["show:1"] = set(clients)
+    return hub, clients
+
+
+def _frames(client: Client) -> list[tuple[str, int, Any]]:
+    """(type, seq, data) of what was written to the client, in order."""
+    got = []
+    while client.buffer is not None and not client.buffer.empty():
+        frame = json.loads(client.buffer.get_nowait())
+        got.append((frame["type"], frame["seq"], frame["data"]))
+    return got
+
+
+def test_a_newer_whole_state_reaches_those_the_last_one_had_not_yet_as_a_state() -> None:
+    async def scenario() -> list[list[tuple[str, int, Any]]]:
+        hub, clients = _hub_with_overlays(5, per_turn=2)
+        hub.fanout("show:1", "show", {"n": 1})  # 2 written at once, 3 wait for their turn
+        hub.fanout("show:1", "show", {"n": 2})  # a command right after
+        for _ in range(10):
+            await asyncio.sleep(0)
+        return [_frames(c) for c in clients]
+
+    got = asyncio.run(scenario())
+    reached = [g for g in got if len(g) == 2]
+    late = [g for g in got if len(g) == 1]
+    assert len(reached) == 2 and len(late) == 3
+    assert all(g == [("change", 1, {"n": 1}), ("change", 2, {"n": 2})] for g in reached)
+    # One write each, the newest whole state, which every client applies as it arrives.
+    assert all(g == [("state", 2, {"n": 2})] for g in late)
+
+
+def test_nothing_is_superseded_across_a_signal_or_once_written() -> None:
+    async def scenario() -> list[list[tuple[str, int, Any]]]:
+        hub, clients = _hub_with_overlays(5, per_turn=2)
+        hub.fanout("show:1", "show", {"n": 1})
+        hub.fanout("show:1", "reload", {})  # a signal in between: kept in order
+        hub.fanout("show:1", "show", {"n": 2})
+        for _ in range(20):
+            await asyncio.sleep(0)
+        hub.fanout("show:1", "show", {"n": 3})  # the last one reached everyone by now
+        for _ in range(20):
+            await asyncio.sleep(0)
+        return [_frames(c) for c in clients]
+
+    got = asyncio.run(scenario())
+    kinds = [("change", 1), ("change", 2), ("change", 3), ("change", 4)]
+    assert all([(t, s) for t, s, _d in g] == kinds for g in got)
