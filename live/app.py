@@ -169,7 +169,11 @@ def channel_states(db: Database, redis: Redis) -> Channels:
 def build_routes(settings: Settings) -> list[BaseRoute]:
     from live.pages.routes import routes as page_routes
 
-    routes: list[BaseRoute] = [
+    # Websockets first: the router tries routes in order, and after a restart thousands of
+    # overlays reconnect at once; each would otherwise be tried against every API route.
+    routes: list[BaseRoute] = show_sockets.routes() + sales_sockets.routes()
+    routes += studio_sockets.routes()
+    routes += [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
@@ -177,7 +181,6 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
     ]
     # All routers at once: a 405's Allow names every method of the path, whatever the router.
     routes += api_routes(API_ROUTERS)
-    routes += show_sockets.routes() + sales_sockets.routes() + studio_sockets.routes()
     overlays = OverlayFiles(directory=overlays_dir(settings.overlays_dir))
     routes.append(Mount("/overlays", app=overlays, name="overlays"))
     routes += page_routes()
@@ -212,7 +215,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # reconnect storm these walks were most of the CPU a connection cost.
         gc.collect()
         gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        # Young collections every 50,000 new objects (short-lived ones die before a pass sees
+        # them); the middle generation collected every 2nd of those, not every 20th: its pass
+        # walks what survived since, and after 20 passes of a storm that was 1M objects — a
+        # 375 ms stop of the event loop. Full collections as rarely as before (every 2,000th).
+        gc.set_threshold(50_000, 2, 1000)
         publisher = RedisPublisher(app.state.redis)
         background = [
             asyncio.create_task(autoadvance.run_forever(app.state.db, publisher)),

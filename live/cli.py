@@ -158,6 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from live.app import create_app
+    from live.hub.admission import AdmittingHttpProtocol
     from live.hub.hub import MAX_CLIENT_MESSAGE
     from live.limits import raise_file_limit
 
@@ -177,6 +178,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         log_level=(args.log_level or settings.log_level).lower(),
+        # uvicorn's httptools protocol, its websocket upgrades let through a few per turn of the
+        # event loop: a reconnect storm can't hold a producer's command for seconds.
+        http=AdmittingHttpProtocol,
         ws="websockets-sansio",
         # Clients send a few hundred bytes at a time: a bigger frame closes the socket (1009)
         # before it is read whole, instead of uvicorn's default 16 MiB.

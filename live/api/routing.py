@@ -271,8 +271,17 @@ async def identify(
     """401 without a valid token, 403 when the token's role may not call the route."""
     if access == PUBLIC:
         return None
+    return await run_in_threadpool(identified, request, access, token, action)
+
+
+def identified(
+    request: Request, access: Access, token: str | None, action: str = "do this"
+) -> Caller | None:
+    """`identify`, blocking (it reads the DB): for code already in a worker thread."""
+    if access == PUBLIC:
+        return None
     authenticate: Authenticator = request.app.state.authenticator
-    principal = await run_in_threadpool(authenticate, token)
+    principal = authenticate(token)
     role = str(principal.role)
     if role not in access:
         raise Forbidden(
@@ -353,10 +362,19 @@ def surrogate_at(data: Any, path: str = "") -> str | None:
 
 
 async def parse_json_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    check_json_type(request)
+    raw = await read_body(request, request.app.state.settings.max_body_bytes)
+    return json_body(raw, model)
+
+
+def check_json_type(request: Request) -> None:
     content_type = request.headers.get("content-type", "")
     if content_type and "json" not in content_type.split(";")[0].lower():
         raise UnsupportedMediaType("send JSON: Content-Type: application/json")
-    raw = await read_body(request, request.app.state.settings.max_body_bytes)
+
+
+def json_body(raw: bytes, model: type[BaseModel]) -> BaseModel:
+    """A JSON body as `model`, or the 400/422 that says what is wrong with it."""
     # Our parser first: depth, number size and NaN are a 400 before pydantic sees the text.
     data = parse_json(raw)
     if not isinstance(data, dict):
@@ -420,21 +438,47 @@ def public_base(request: Request) -> str:
 
 
 def make_endpoint(spec: ApiEndpoint) -> Callable[[Request], Any]:
+    json = spec.body_kind == "json" and spec.body is not None
+
     async def endpoint(request: Request) -> Response:
-        principal = await identify(request, spec.access, request_token(request, spec.access))
-        kwargs: dict[str, Any] = dict(request.path_params)
-        for name, value in kwargs.items():
-            if isinstance(value, int) and value > MAX_INT:
-                raise NotFound(name.removesuffix("_id"), value)
-        if spec.query is not None:
-            kwargs["query"] = parse_query(request, spec.query)
-        if spec.body_kind == "json" and spec.body is not None:
-            kwargs["body"] = await parse_json_body(request, spec.body)
+        token = request_token(request, spec.access)
+        # Who calls and what the route does run in one trip to a worker thread: each trip
+        # back waits its turn on the event loop, the turns a producer's command waits for
+        # while thousands of overlays reconnect. So a JSON body (at most `max_body_bytes`) is
+        # read first, and every check still answers in its order: a bad token is a 401 before
+        # a body is found too big, of the wrong type or malformed.
+        raw, unread, known, principal = b"", None, False, None
+        if json:
+            try:
+                raw = await read_body(request, request.app.state.settings.max_body_bytes)
+            except PayloadTooLarge as exc:
+                unread = exc
         elif spec.body_kind == "upload":
-            kwargs["upload"] = await read_body(request, body_limit(request, spec))
-        ctx = RequestCtx(request=request, principal=principal)
+            # Uploads are big: read only for a caller known to be allowed.
+            principal, known = await identify(request, spec.access, token), True
+            raw = await read_body(request, body_limit(request, spec))
+
+        def run() -> tuple[RequestCtx[Any], Any]:
+            caller = principal if known else identified(request, spec.access, token)
+            kwargs: dict[str, Any] = dict(request.path_params)
+            for name, value in kwargs.items():
+                if isinstance(value, int) and value > MAX_INT:
+                    raise NotFound(name.removesuffix("_id"), value)
+            if spec.query is not None:
+                kwargs["query"] = parse_query(request, spec.query)
+            if json:
+                check_json_type(request)
+                if unread is not None:
+                    raise unread
+                assert spec.body is not None
+                kwargs["body"] = json_body(raw, spec.body)
+            elif spec.body_kind == "upload":
+                kwargs["upload"] = raw
+            ctx = RequestCtx(request=request, principal=caller)
+            return ctx, spec.handler(ctx, **kwargs)
+
         try:
-            result = await run_in_threadpool(spec.handler, ctx, **kwargs)
+            ctx, result = await run_in_threadpool(run)
         except IntegrityError as exc:
             # Services check what they can and name the field; a constraint the database still
             # enforces (a concurrent writer got there first) is a conflict, not a crash.

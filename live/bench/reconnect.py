@@ -8,6 +8,13 @@ same run, N to a bare `websockets` server whose first frame is as big as the app
 app's storm a producer sends `feature` commands every 200 ms and their latency is measured
 (control must not starve behind websocket work). After both storms, changes alternate between
 the app and the floor, and their latency to every client is compared.
+
+The producer keeps a schedule, one command every 200 ms, and sends one at a time (each carries
+the revision the previous answer gave, as the console does). A slot whose time comes while the
+previous command is unanswered is sent the moment that answer arrives, so slow answers never
+thin the sample: the report gives the slots of the storm's duration, the commands sent and
+answered, and every latency. A command that gets no answer within the client's timeout counts
+at that timeout and fails the target.
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ class Producer:
         self.revision = int(state["show"]["revision"])
         self.products = sorted({s["product_id"] for s in state["segments"] if s["product_id"]})
         self.latencies_ms: list[float] = []
+        self.sent = 0
         self.failed = 0
         self.turn = 0
         if state["show"]["phase"] in ("standby", "ended"):
@@ -92,8 +100,12 @@ class Producer:
         return self.command("feature", {"product_id": product})
 
     def keep_commanding(self, stop: threading.Event) -> None:
+        """A `feature` at every slot (every COMMAND_EVERY_S) until `stop`; one at a time, so a
+        slot that came during a slow answer is sent as soon as that answer arrives."""
+        slot = time.perf_counter()
         while not stop.is_set():
             started = time.perf_counter()
+            self.sent += 1
             try:
                 self.latencies_ms.append(self.feature_next())
             except httpx.HTTPError:
@@ -102,7 +114,8 @@ class Producer:
                 self.failed += 1
                 with contextlib.suppress(httpx.HTTPError):
                     self.revision = int(self.http.get(self.url).json()["show"]["revision"])
-            stop.wait(COMMAND_EVERY_S)
+            slot = max(slot + COMMAND_EVERY_S, time.perf_counter())
+            stop.wait(slot - time.perf_counter())
 
 
 def run(
@@ -212,6 +225,7 @@ def _storms(
         sampler = threading.Thread(target=producer.keep_commanding, args=(stop,), daemon=True)
         if name == "app":
             producer.latencies_ms.clear()
+            producer.sent = producer.failed = 0
             sampler.start()
         started = time.time()
         for q in orders:
@@ -232,11 +246,16 @@ def _storms(
         }
         if name == "app":
             during = producer.latencies_ms
-            storm[name]["commands_during_storm"] = len(during)
+            seconds = storm[name]["seconds_to_last_first_state"]
+            storm[name]["command_slots"] = int(seconds / COMMAND_EVERY_S) + 1
+            storm[name]["commands_sent"] = producer.sent
+            storm[name]["commands_answered"] = producer.sent - producer.failed
+            storm[name]["commands_unanswered"] = producer.failed
+            # With fewer than 100 commands the p99 is the slowest one.
             storm[name]["command_p50_ms"] = round(percentile(during, 0.5), 1)
             storm[name]["command_p99_ms"] = round(percentile(during, 0.99), 1)
             storm[name]["command_max_ms"] = round(max(during, default=0.0), 1)
-            storm[name]["commands_unanswered"] = producer.failed
+            storm[name]["command_ms"] = [round(ms) for ms in during]
         time.sleep(1.0)
     collect("ready")
 

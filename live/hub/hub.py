@@ -3,8 +3,10 @@
 - Each process subscribes once per channel on Redis pub/sub and writes to its own clients.
 - A message is encoded once per process, into JSON and into the websocket frame's bytes, and
   those bytes are written straight to each client's transport: no per-client task, await or
-  serialisation. A client whose unsent bytes pass a bound is dropped (close code 4408) and
-  resyncs when it comes back, so a slow or dead client never delays the others.
+  serialisation, a bounded number of clients per turn of the event loop (`outbox.py`), so
+  a producer's command is answered between those turns. A client whose unsent bytes pass a
+  bound is dropped (close code 4408) and resyncs when it comes back, so a slow or dead client
+  never delays the others.
 - Where no transport is reachable (an ASGI server other than uvicorn, the test client) each
   client gets a bounded queue and a writer task instead: slower, same guarantees.
 - Every frame carries the process's epoch (new at each boot) and the channel's sequence number;
@@ -40,6 +42,7 @@ from live.api.jsonparse import parse_json
 from live.errors import BadRequest
 from live.hub import presence
 from live.hub.channels import Channels
+from live.hub.outbox import Group, Outbox, Sending
 from live.hub.publish import encode, topic_prefix
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,7 @@ class Client:
     id: str = field(default_factory=lambda: os.urandom(6).hex())
     info: dict[str, Any] = field(default_factory=dict)
     dropped: bool = False
+    left: bool = False  # the connection ended: nothing more is written to it
     close_code: int | None = None  # the client's, when it closed the connection itself
     transport: asyncio.Transport | None = None
     # Frames held back until the whole state has been written first.
@@ -150,6 +154,10 @@ class Client:
     def __post_init__(self) -> None:
         if not self.audience:
             self.audience = self.role
+
+    @property
+    def gone(self) -> bool:
+        return self.dropped or self.left
 
     def write(self, text: str, wire: bytes | None) -> bool:
         transport = self.transport
@@ -199,6 +207,11 @@ class Hub:
         self.naive = naive
         self._naive_tasks: set[asyncio.Task[None]] = set()
         self.stats: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
+        # Changes and heartbeats to many clients, written a bounded number a turn of the loop.
+        self.outbox: Outbox[Client] = Outbox(self.drop)
+        # channel -> (seq, its frames) of the last whole state handed to the outbox, until
+        # it has been written to every client.
+        self._writing: dict[str, tuple[int, Sending[Client]]] = {}
         # channel -> (read at, whole state, version): the freshest copy this process holds.
         self._states: dict[str, tuple[float, dict[str, Any], int]] = {}
         self._admission: asyncio.Semaphore | None = None
@@ -271,16 +284,27 @@ class Hub:
 
     def fanout(self, channel: str, kind: str, data: Any) -> int:
         """Hand one change to every local client of the channel, each audience its own
-        projection; returns how many got it."""
+        projection; returns how many get it. The frames are written `WRITES_PER_TURN` clients
+        per turn of the event loop (`Outbox`).
+
+        A whole state that arrives while the previous one is still being written supersedes
+        it: the clients the previous one had not reached get this one as a whole state (type
+        `state`, which every client applies as it comes), the others as a change. A burst of
+        commands to 10,000 overlays costs one write per overlay, not one per command."""
         clients = self.channels.get(channel)
         if not clients:
             return 0
         started = (time.perf_counter(), time.process_time())
         seq = self.seq[channel] = self.seq.get(channel, 0) + 1
+        whole = kind in self.whole_state_kinds
+        behind: set[Client] = set()
+        writing = self._writing.pop(channel, None)
+        if whole and writing is not None and writing[0] == seq - 1 and not self.naive:
+            behind = set(self.outbox.withdraw(writing[1]))
         audiences: dict[str, list[Client]] = {}
         for client in clients:
             audiences.setdefault(client.audience, []).append(client)
-        too_slow: list[Client] = []
+        groups: list[Group[Client]] = []
         for audience, members in audiences.items():
             projected = self.registry.project(channel, audience, kind, data)
             if projected is None:
@@ -291,15 +315,29 @@ class Hub:
                 self._naive_tasks.add(task)
                 task.add_done_callback(self._naive_tasks.discard)
                 continue
-            wire = wire_frame(text)
-            too_slow += [client for client in members if not client.offer(text, wire)]
+            late = [c for c in members if c in behind] if behind else []
+            if late:
+                state = self.frame(channel, "state", projected, seq=seq)
+                groups.append((late, state, wire_frame(state)))
+                members = [c for c in members if c not in behind]
+            groups.append((members, text, wire_frame(text)))
         if self.naive:
             return len(clients)
-        for client in too_slow:
-            self.drop(client)
-        self.record(channel, len(clients) + len(too_slow), started)
-        metrics.WS_FRAMES.labels(channel_kind(channel)).inc(len(clients))
-        return len(clients)
+        count = len(clients)
+
+        this: list[Sending[Client]] = []  # known once send() returns
+
+        def done() -> None:
+            self.record(channel, count, started)
+            writing = self._writing.get(channel)
+            if writing is not None and this and writing[1] is this[0]:
+                del self._writing[channel]
+
+        this.append(self.outbox.send(groups, done))
+        if whole and not this[0].finished:
+            self._writing[channel] = (seq, this[0])
+        metrics.WS_FRAMES.labels(channel_kind(channel)).inc(count)
+        return count
 
     async def _naive_fanout(self, clients: list[Client], text: str) -> None:
         """The baseline the benchmark compares against: one awaited send per connection."""
@@ -516,11 +554,13 @@ class Hub:
                     await self._pubsub.subscribe(self.prefix + client.channel)
 
     async def _leave(self, client: Client) -> None:
+        client.left = True
         clients = self.channels.get(client.channel)
         if clients is not None:
             clients.discard(client)
             if not clients:
                 del self.channels[client.channel]
+                self._writing.pop(client.channel, None)
                 self._subscribed.discard(client.channel)
                 # Unsubscribed, the copy would no longer follow changes.
                 self._states.pop(client.channel, None)
@@ -610,6 +650,5 @@ class Hub:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             frame = encode({"type": "heartbeat", "epoch": self.epoch, "server_time": now_ms()})
-            for clients in list(self.channels.values()):
-                for client in list(clients):
-                    client.offer(frame)
+            wire = wire_frame(frame)
+            self.outbox.send([(list(clients), frame, wire) for clients in self.channels.values()])

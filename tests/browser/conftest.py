@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 
 from live.app import create_app
+from live.hub.admission import AdmittingHttpProtocol
 from live.settings import Settings
 
 CHROMIUM = shutil.which("chromium")
@@ -60,6 +61,8 @@ class LiveServer:
         config = uvicorn.Config(
             app,
             log_level="warning",
+            # As `sieulive serve` runs it: websocket upgrades admitted a few per loop turn.
+            http=AdmittingHttpProtocol,
             ws="websockets-sansio",
             ws_per_message_deflate=False,
             lifespan="on",
