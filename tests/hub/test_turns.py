@@ -21,6 +21,7 @@ from live.hub.admission import PER_TURN, Admissions, AdmittingHttpProtocol
 from live.hub.channels import Channels
 from live.hub.hub import Client, Hub
 from live.hub.outbox import Outbox
+from tests.loops import run
 
 
 class Turns:
@@ -89,7 +90,7 @@ def test_upgrades_go_through_a_few_per_turn_and_other_work_runs_between() -> Non
         turns.running = False
         return upgrades, command_ran_at
 
-    upgrades, command_ran_at = asyncio.run(scenario())
+    upgrades, command_ran_at = run(scenario())
     per_turn: dict[int, int] = {}
     for upgrade in upgrades:
         assert upgrade.upgraded_at is not None
@@ -116,7 +117,7 @@ def test_an_upgrade_whose_client_left_while_waiting_is_skipped() -> None:
             await asyncio.sleep(0)
         return upgrades
 
-    first, gone, last = asyncio.run(scenario())
+    first, gone, last = run(scenario())
     assert first.upgraded_at is not None and last.upgraded_at is not None
     assert gone.upgraded_at is None
 
@@ -229,7 +230,7 @@ def test_a_frame_to_many_is_written_a_bounded_number_per_turn_in_order() -> None
         turns.running = False
         return overlays + consoles, done, command_ran_at, dropped
 
-    connections, done, command_ran_at, dropped = asyncio.run(scenario())
+    connections, done, command_ran_at, dropped = run(scenario())
     assert done == ["one", "two"] and not dropped
     writes: dict[int, int] = {}
     for c in connections:
@@ -254,7 +255,7 @@ def test_a_small_frame_is_written_at_once_and_the_gone_skipped_the_slow_dropped(
         assert [t for t, _ in a.frames] == ["change"]
         return [a, gone, slow], dropped
 
-    (_a, gone, slow), dropped = asyncio.run(scenario())
+    (_a, gone, slow), dropped = run(scenario())
     assert not gone.frames and dropped == [slow]
 
 
@@ -298,7 +299,7 @@ def test_a_newer_whole_state_reaches_those_the_last_one_had_not_yet_as_a_state()
             await asyncio.sleep(0)
         return [_frames(c) for c in clients]
 
-    got = asyncio.run(scenario())
+    got = run(scenario())
     reached = [g for g in got if len(g) == 2]
     late = [g for g in got if len(g) == 1]
     assert len(reached) == 2 and len(late) == 3
@@ -320,6 +321,6 @@ def test_nothing_is_superseded_across_a_signal_or_once_written() -> None:
             await asyncio.sleep(0)
         return [_frames(c) for c in clients]
 
-    got = asyncio.run(scenario())
+    got = run(scenario())
     kinds = [("change", 1), ("change", 2), ("change", 3), ("change", 4)]
     assert all([(t, s) for t, s, _d in g] == kinds for g in got)

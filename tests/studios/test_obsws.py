@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from live.studios.obsws import AUTH_FAILED, ObsConnection, ObsError, ObsUnavailable, auth_string
+from tests.loops import run as in_own_thread
 from tests.studios.fake_obs import FakeObs
-
-
-def in_own_thread(coroutine: Any) -> Any:
-    """asyncio.run in a thread of its own: a session's Playwright (the browser tests) keeps a
-    running event loop registered in the main thread, where asyncio.run refuses to start."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
