@@ -406,6 +406,7 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
         args.web_processes,
         args.json,
         storm_clients=args.storm_clients,
+        command_every=args.command_every,
         phases=args.phases,
     )
 
@@ -607,6 +608,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=10_000,
         help="clients of the reconnect storm (ONE web process, the demo's session)",
+    )
+    fanout.add_argument(
+        "--command-every",
+        type=float,
+        default=1.0,
+        help="seconds between the producer's commands during the storm (each is a change "
+        "written to every client connected so far)",
     )
     fanout.add_argument(
         "--phases",

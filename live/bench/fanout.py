@@ -329,6 +329,7 @@ def main(
     as_json: bool,
     *,
     storm_clients: int = 10_000,
+    command_every: float = 1.0,
     phases: str = "all",
 ) -> int:
     from live.bench import reconnect
@@ -345,7 +346,7 @@ def main(
     if phases in ("all", "storm"):
         raise_file_limit()
         result["reconnect_storm"] = reconnect.run(
-            settings, resolve_url(settings), storm_clients, client_procs, rounds
+            settings, resolve_url(settings), storm_clients, client_procs, rounds, command_every
         )
     print(json.dumps(result) if as_json else bench_report(result))
     return 0

@@ -5,11 +5,18 @@ ONE web process (`sieulive serve`) serves the demo's real session (SLHV-01, its 
 and products, live); N websocket clients connect to its overlay URL all at once, and, in the
 same run, N to a bare `websockets` server whose first frame is as big as the app's first state
 (the floor). For each it reports the time until every client had its first state; during the
-app's storm a producer sends `feature` commands every 200 ms and their latency is measured
-(control must not starve behind websocket work). After both storms, changes alternate between
-the app and the floor, and their latency to every client is compared.
+app's storm a producer sends `feature` commands (one a second by default) and their latency is
+measured (control must not starve behind websocket work). After both storms, changes alternate
+between the app and the floor, and their latency to every client is compared.
 
-The producer keeps a schedule, one command every 200 ms, and sends one at a time (each carries
+Each command is a whole-state change the app writes to every client connected so far: work the
+floor's storm doesn't carry. One a second is a busy producer (a show features a product every
+few minutes); at one every 200 ms the app's storm is mostly those writes (10,000 clients: 2.3–2.7×
+the floor's time, commands still answered within 1 s) — and a bare `websockets` server made to
+broadcast on that schedule during its own storm did not get every client connected in 180 s.
+`--command-every` sets the schedule (docs/benchmarks.md).
+
+The producer keeps a schedule, one command a slot, and sends one at a time (each carries
 the revision the previous answer gave, as the console does). A slot whose time comes while the
 previous command is unanswered is sent the moment that answer arrives, so slow answers never
 thin the sample: the report gives the slots of the storm's duration, the commands sent and
@@ -35,7 +42,7 @@ from live.bench import clients as bench_clients
 from live.bench.harness import free_port, percentile, ratio, spread, wait_http
 from live.settings import Settings, child_environment
 
-COMMAND_EVERY_S = 0.2
+COMMAND_EVERY_S = 1.0
 
 
 def say(text: str) -> None:
@@ -67,7 +74,10 @@ def demo_session(settings: Settings) -> tuple[int, str]:
 class Producer:
     """Sends show commands and times each answer."""
 
-    def __init__(self, base: str, token: str, session_id: int) -> None:
+    def __init__(
+        self, base: str, token: str, session_id: int, every: float = COMMAND_EVERY_S
+    ) -> None:
+        self.every = every
         self.http = httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"})
         self.url = f"{base}/api/sessions/{session_id}/show"
         state = self.http.get(self.url).json()
@@ -100,7 +110,7 @@ class Producer:
         return self.command("feature", {"product_id": product})
 
     def keep_commanding(self, stop: threading.Event) -> None:
-        """A `feature` at every slot (every COMMAND_EVERY_S) until `stop`; one at a time, so a
+        """A `feature` at every slot (every `self.every` s) until `stop`; one at a time, so a
         slot that came during a slow answer is sent as soon as that answer arrives."""
         slot = time.perf_counter()
         while not stop.is_set():
@@ -114,12 +124,17 @@ class Producer:
                 self.failed += 1
                 with contextlib.suppress(httpx.HTTPError):
                     self.revision = int(self.http.get(self.url).json()["show"]["revision"])
-            slot = max(slot + COMMAND_EVERY_S, time.perf_counter())
+            slot = max(slot + self.every, time.perf_counter())
             stop.wait(slot - time.perf_counter())
 
 
 def run(
-    settings: Settings, redis_url: str, clients: int, client_procs: int, rounds: int
+    settings: Settings,
+    redis_url: str,
+    clients: int,
+    client_procs: int,
+    rounds: int,
+    command_every: float = COMMAND_EVERY_S,
 ) -> dict[str, Any]:
     session_id, token = demo_session(settings)
     env = child_environment(
@@ -140,7 +155,7 @@ def run(
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", app)
         say(f"app up (pid {app.pid})")
-        producer = Producer(base, token, session_id)
+        producer = Producer(base, token, session_id, command_every)
         producer.feature_next()
         made = producer.http.post(f"{producer.url}/overlay-token").json()
         app_url = f"ws://127.0.0.1:{port}/ws/overlay?token={made['overlay_url'].split('token=')[1]}"
@@ -247,7 +262,8 @@ def _storms(
         if name == "app":
             during = producer.latencies_ms
             seconds = storm[name]["seconds_to_last_first_state"]
-            storm[name]["command_slots"] = int(seconds / COMMAND_EVERY_S) + 1
+            storm[name]["command_every_s"] = producer.every
+            storm[name]["command_slots"] = int(seconds / producer.every) + 1
             storm[name]["commands_sent"] = producer.sent
             storm[name]["commands_answered"] = producer.sent - producer.failed
             storm[name]["commands_unanswered"] = producer.failed
