@@ -28,7 +28,6 @@ from starlette.concurrency import run_in_threadpool
 from live.db import Database
 from live.hub.publish import Publisher
 from live.sales.pipeline.counters import CAMPAIGN, DIRTY, DIRTY_CAMPAIGNS, DIRTY_PRODUCTS, read
-from live.schedule.models import LiveSession
 from live.shows.models import Phase, Show
 from live.shows.service import current_state, show_channel
 
@@ -90,7 +89,14 @@ def publish_campaigns(
 def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str) -> int:
     """One tick of the shows: each session marked since the last tick, and each show whose
     featured or flash-sale product sold anywhere, gets its whole show state (sales, stock left,
-    flash stock, recent purchases) — several queries each, so on a loop of its own."""
+    flash stock, recent purchases) — several queries each, so on a loop of its own.
+
+    Only sessions that have a show: every way of watching one (the producer's or creator's
+    console, an overlay URL, the show socket) makes it first, so a session without one has
+    nobody to tell, and whoever opens it later reads its state then. Sales keep coming to the
+    past sessions of a fair (returns, late deliveries) and to those nobody has opened yet;
+    building their states four times a second was a quarter of a web process's work in an
+    order storm (docs/orders.md)."""
     if not redis.set(SESSION_LOCK, holder, nx=True, px=LOCK_MS):
         return 0
     raw = redis.spop(DIRTY, 500) or []
@@ -100,14 +106,16 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
         return 0
     with db.reading() as s:
         session_ids = sorted(marked | showing(s, products))
-        known = set(s.scalars(select(LiveSession.id).where(LiveSession.id.in_(session_ids))).all())
+        shown = set(s.scalars(select(Show.session_id).where(Show.session_id.in_(session_ids))))
+    published = 0
     for session_id in session_ids:
-        if session_id not in known:
+        if session_id not in shown:
             continue
         with db.unit_of_work() as s:
             state = current_state(s, session_id)
         publisher.publish(show_channel(session_id), "show", state)
-    return len(session_ids)
+        published += 1
+    return published
 
 
 def showing(db: Session, product_ids: set[int]) -> set[int]:

@@ -79,6 +79,20 @@ def test_shows_featuring_or_flash_selling_a_product_that_sold_are_published(
     assert redis.scard(counters.DIRTY_PRODUCTS) == 0
 
 
+def test_a_session_nobody_opened_gets_no_show_state(db: Database, redis: Any) -> None:
+    """Its sales move (a past session's returns, one not opened yet): nobody watches it, so
+    no state is built — and no show is made for it on the way."""
+    with db.unit_of_work() as s:
+        opened, unopened = factories.session(s).id, factories.session(s).id
+    _show(db, opened, Phase.live)
+    redis.sadd(counters.DIRTY, opened, unopened)
+    sent = Recorder()
+    assert snapshots.publish_sessions(db, redis, sent, "test") == 1
+    assert list(sent.sent) == [f"show:{opened}"]
+    with db.reading() as s:
+        assert s.get(Show, unopened) is None
+
+
 def test_the_overlay_hears_of_a_sale_of_its_product_in_another_session(
     producer: Any, db: Database, drain: Any, show_session: dict[str, Any]
 ) -> None:
