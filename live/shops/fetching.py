@@ -70,7 +70,6 @@ class Turn:
     failures: int = 0
     waiting_inbox: int = 0
     yielded: bool = False  # ended early for an order drain waiting for a worker
-    locked_out: bool = False  # another worker was on the shop: its turn hands over, not this
     errors: list[str] = field(default_factory=list)
 
 
@@ -149,7 +148,6 @@ class ShopWorker:
         token = uuid.uuid4().hex
         lock = pushes.lock_key(self.shop.id)
         if not self.redis.set(lock, token, nx=True, ex=LOCK_SECONDS):
-            self.turn.locked_out = True
             return self.turn
         self.redis.delete(pushes.scheduled_key(self.shop.id))
         deadline = time.monotonic() + budget_seconds
@@ -169,10 +167,8 @@ class ShopWorker:
                 fetched = self.fetch_due()
                 if read or fetched:
                     continue
-                # Ids settling (at most `settle` away) are waited for here: a turn that left
-                # them would only hand over to a next one that waits the same.
                 due = pushes.next_due(self.redis, self.shop.id)
-                if due is None or due - time.time() > self.settle:
+                if due is None or due - time.time() > 0.3:
                     break
                 time.sleep(max(0.02, due - time.time()))
         finally:

@@ -197,15 +197,6 @@ def returns_of(redis: Any, shop_id: int, order_ids: list[str]) -> dict[str, date
     }
 
 
-def work_waiting(redis: Any, shop_id: int, within: float) -> bool:
-    """Pushes not read yet, or ids due within `within` seconds."""
-    pipe = redis.pipeline(transaction=False)
-    pipe.llen(pushes_key(shop_id))
-    pipe.zrange(pending_key(shop_id), 0, 0, withscores=True)
-    waiting, first = pipe.execute()
-    return bool(waiting) or (bool(first) and float(first[0][1]) <= time.time() + within)
-
-
 def next_due(redis: Any, shop_id: int) -> float | None:
     first = redis.zrange(pending_key(shop_id), 0, 0, withscores=True)
     return float(first[0][1]) if first else None

@@ -12,7 +12,7 @@ from live import redis_conn
 from live.queueing import PLATFORMS, job_database
 from live.settings import load_settings
 from live.shops import backfill, pushes
-from live.shops.fetching import SETTLE_SECONDS, ShopWorker
+from live.shops.fetching import ShopWorker
 from live.shops.models import Shop
 from live.shops.service import ShopView, view
 
@@ -39,27 +39,11 @@ def work_shop(shop_id: int) -> dict[str, Any]:
             turn = worker.run()
         finally:
             worker.http.close()
-        if not turn.locked_out:
-            hand_over(redis, shop_id, turn.yielded)
+        if turn.yielded and redis.set(pushes.scheduled_key(shop_id), "1", nx=True, ex=10):
+            enqueue_work(redis, shop_id)  # behind the order drain it made way for
         return turn.__dict__
     finally:
         redis.close()
-
-
-def hand_over(redis: Any, shop_id: int, yielded: bool) -> None:
-    """The end of a turn: the next one is queued if work is left (pushes that came during it,
-    ids due soon, or a turn cut short for an order drain: then it queues behind the drain).
-
-    The "scheduled" flag a push sets says a job is queued for the shop, so pushes don't queue
-    one each. A job queued during a turn finds the shop's lock taken and ends at once, leaving
-    the flag set; so the turn's end clears it and decides: otherwise no push and no watchdog
-    could queue a turn until the flag expired, and the shop's orders waited up to 10 s (seen
-    as the dashboard lag's tail in `sieulive bench platforms`)."""
-    flag = pushes.scheduled_key(shop_id)
-    redis.delete(flag)
-    if yielded or pushes.work_waiting(redis, shop_id, SETTLE_SECONDS):
-        redis.set(flag, "1", ex=10)
-        enqueue_work(redis, shop_id)
 
 
 def poll_shop(shop_id: int, since: str | None = None) -> dict[str, Any]:
