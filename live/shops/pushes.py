@@ -62,6 +62,11 @@ def scheduled_key(shop_id: int) -> str:
     return f"{PREFIX}scheduled:{shop_id}"
 
 
+def watched_key(shop_id: int) -> str:
+    """Set when a watchdog queued the shop's turn: one watchdog a tick, not one each."""
+    return f"{PREFIX}watched:{shop_id}"
+
+
 def lock_key(shop_id: int) -> str:
     return f"{PREFIX}lock:{shop_id}"
 

@@ -31,7 +31,10 @@ def look(redis: Any, shop_ids: list[int], poll_seconds: int) -> int:
         waiting, first, in_flight, locked = answers[4 * n : 4 * n + 4]
         due = bool(first) and float(first[0][1]) <= now + 0.5
         work = waiting or due or (in_flight and not locked)
-        if work and not locked and redis.set(pushes.scheduled_key(shop_id), "1", nx=True, ex=10):
+        # Its own once-a-second flag, not the pushes' "scheduled" one: a job queued during a
+        # turn finds the shop taken and ends at once, leaving that flag set for up to 10 s
+        # with nothing queued — the watchdog is what bounds such a stall to its tick.
+        if work and not locked and redis.set(pushes.watched_key(shop_id), "1", nx=True, px=900):
             enqueue_work(redis, shop_id)
             enqueued += 1
         if (

@@ -118,6 +118,13 @@ def test_a_full_inbox_is_429_refused_whole_and_nothing_lost(settings: Settings, 
         large = post_events(client, {"events": [one() for _ in range(40)]})
         assert large.status_code == 429 and large.json()["error"]["code"] == "inbox_full"
         assert redis.llen(inbox.INBOX) == 60
+        assert int(redis.get(inbox.THROTTLED)) == 2
+        # …and so does one that would not fit, before the inbox is full (counted unparsed).
+        redis.ltrim(inbox.INBOX, 0, 29)
+        again = post_events(client, {"events": [one() for _ in range(40)]})
+        assert again.status_code == 429 and again.json()["error"]["code"] == "inbox_full"
+        assert int(redis.get(inbox.THROTTLED)) == 3
+        assert redis.llen(inbox.INBOX) == 30
         # Once the workers catch up the retried request goes in whole.
         redis.delete(inbox.INBOX)
         assert post_events(client, {"events": [one() for _ in range(11)]}).status_code == 202

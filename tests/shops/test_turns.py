@@ -19,7 +19,7 @@ from live.platforms.sim.server import SimState
 from live.platforms.sim.world import make_orders
 from live.queueing import ORDERS, PLATFORMS
 from live.settings import Settings
-from live.shops import pushes
+from live.shops import pushes, watch
 from live.shops.fetching import MAKE_WAY_AFTER_SECONDS
 from live.shops.tasks import work_shop
 from tests.conftest import SHOP_KEY
@@ -65,3 +65,37 @@ def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
     drains.empty()  # the drain ran: the next turn does the shop's work
     turn = work_shop(shop_id)
     assert turn["yielded"] is False and turn["pushes"] == waiting
+
+
+def test_a_turn_left_without_a_job_gets_one_from_the_watchdog_within_its_tick(
+    environment: None,
+    client: TestClient,
+    db: Database,
+    redis: Any,
+    settings: Settings,
+    sim: tuple[SimState, str],
+) -> None:
+    """A push during a turn queues a job that finds the shop taken and ends at once, leaving
+    the pushes' "scheduled" flag set with nothing queued. The pushes that came meanwhile don't
+    wait for that flag to expire (10 s): the watchdog's next look queues a turn."""
+    state, url = sim
+    shop = new_shop(state, url, "tiktok_shop")
+    shop_id = register(db, settings, shop, "kenh-tiktok")
+    platforms = Queue(PLATFORMS, connection=redis)
+    platforms.empty()
+    lock = pushes.lock_key(shop_id)
+    redis.set(lock, "another worker's turn", ex=60)
+    orders = make_orders(shop, 2, SKUS, datetime.now(UTC) - timedelta(minutes=5), 2,
+                         random.Random(3), 10**12)  # fmt: skip
+    deliver(client, pusher.plan(orders, state, random.Random(4), repeat_rate=0.0).deliveries)
+    platforms.empty()
+    assert work_shop(shop_id)["pushes"] == 0, "the shop was taken: the job ends at once"
+    assert redis.exists(pushes.scheduled_key(shop_id)), "…leaving the flag set"
+    assert watch.look(redis, [], poll_seconds=0) == 0, "no turn while the shop is taken"
+
+    redis.delete(lock)  # that turn ends, the pushes it didn't read still waiting
+    assert watch.look(redis, [], poll_seconds=0) == 1
+    assert watch.look(redis, [], poll_seconds=0) == 0, "one watchdog a tick, not one each"
+    assert [(j.func_name, j.args) for j in platforms.jobs] == [
+        ("live.shops.tasks.work_shop", (shop_id,))
+    ]

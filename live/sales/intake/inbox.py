@@ -159,6 +159,11 @@ def append(redis: Any, items: list[str], limit: int) -> bool:
     return bool(answer)
 
 
+def throttled(redis: Any) -> None:
+    """Count a request refused before the append (its events counted unparsed)."""
+    redis.incr(THROTTLED)
+
+
 def accept(
     redis: Any, platform: str, events: list[OrderEvent], received_at: float, limit: int
 ) -> bool:
