@@ -85,10 +85,9 @@ def _receive(ctx: Ctx, platform: str, upload: bytes) -> Accepted:
         # A large body gets a cheap look first: while its events won't fit, a retried batch
         # costs no parsing. Its events are counted by their "order_id" keys (bytes.count, no
         # parse), so the look refuses what the append would (an empty inbox takes anything):
-        # looking only for a full inbox let the batches that came while it held 1,401–1,499
-        # of 1,500 events be parsed and validated, then refused — most 429s of a storm, three
-        # parses in vain for each one kept. (A small body isn't worth the round trip; the
-        # append below checks again, atomically, either way.)
+        # looking only for a full inbox let a batch that came while it held 1,401–1,499 of
+        # 1,500 events be parsed and validated, then refused by the append. (A small body
+        # isn't worth the round trip; the append below checks again, atomically, either way.)
         full = False
         if len(upload) > PRECHECK_BYTES:
             depth = inbox.Inbox(connection).depth()
