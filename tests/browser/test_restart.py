@@ -21,10 +21,7 @@ from tests.shows.conftest import show_session
 
 __all__ = ["show_session"]
 
-# Its 3 s is a timing assertion (the issue's own words): never run beside the suite's heaviest
-# tests (a storm through real processes, 2,000 reconnecting clients), which the "timing" group
-# keeps on the same xdist worker, one after another (`--dist loadgroup`, pyproject.toml).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("timing")]
+pytestmark = pytest.mark.browser
 
 BACK_WITHIN_S = 3.0
 
@@ -48,6 +45,7 @@ def send(web: WebProcess, token: str, sid: int, name: str, revision: int, **args
     return int(response.json()["state"]["show"]["revision"])
 
 
+@pytest.mark.usefixtures("alone_with_the_heaviest")
 def test_the_overlay_shows_what_is_featured_within_3s_of_a_restart(
     web: WebProcess, tokens: dict[str, str], show_session: dict[str, Any], headless_chromium: Any
 ) -> None:

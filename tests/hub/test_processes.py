@@ -225,7 +225,7 @@ def test_the_server_closes_a_socket_sending_a_frame_over_the_limit(
         web.stop()
 
 
-@pytest.mark.xdist_group("timing")  # never beside tests/browser/test_restart.py's 3 s
+@pytest.mark.usefixtures("alone_with_the_heaviest")
 def test_2000_overlays_come_back_and_resync_after_their_web_process_is_killed(
     settings: Settings, tokens: dict[str, str], show_session: Any
 ) -> None:

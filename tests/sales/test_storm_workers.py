@@ -537,7 +537,7 @@ def check_failed_jobs(redis: Any, killed_worker: str | None, problems: list[str]
 # --- the test --------------------------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("timing")  # never beside tests/browser/test_restart.py's 3 s
+@pytest.mark.usefixtures("alone_with_the_heaviest")
 def test_a_storm_through_real_web_and_workers_with_a_worker_killed_is_exact(
     cluster: Cluster, db: Database, redis: Any, tokens: dict[str, str]
 ) -> None:
