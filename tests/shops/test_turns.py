@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from live.db import Database
 from live.platforms.sim import pusher
 from live.platforms.sim.server import SimState
-from live.platforms.sim.world import make_orders
+from live.platforms.sim.world import SimShop, make_orders
 from live.queueing import ORDERS, PLATFORMS
 from live.settings import Settings
 from live.shops import pushes, watch
@@ -34,6 +34,14 @@ def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
 
 
+def push_orders(client: TestClient, state: SimState, shop: SimShop, count: int, seed: int) -> None:
+    """`count` orders of the simulated shop, each push of theirs sent once."""
+    orders = make_orders(shop, count, SKUS, datetime.now(UTC) - timedelta(minutes=5), 2,
+                         random.Random(seed), 10**12)  # fmt: skip
+    plan = pusher.plan(orders, state, random.Random(seed + 1), repeat_rate=0.0)
+    deliver(client, plan.deliveries)
+
+
 def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
     environment: None,
     client: TestClient,
@@ -45,9 +53,7 @@ def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
     state, url = sim
     shop = new_shop(state, url, "tiktok_shop")
     shop_id = register(db, settings, shop, "kenh-tiktok")
-    orders = make_orders(shop, 3, SKUS, datetime.now(UTC) - timedelta(minutes=5), 2,
-                         random.Random(1), 10**12)  # fmt: skip
-    deliver(client, pusher.plan(orders, state, random.Random(2), repeat_rate=0.0).deliveries)
+    push_orders(client, state, shop, 3, seed=1)
     waiting = redis.llen(pushes.pushes_key(shop_id))
     assert waiting > 0
 
@@ -85,9 +91,7 @@ def test_a_turn_left_without_a_job_gets_one_from_the_watchdog_within_its_tick(
     platforms.empty()
     lock = pushes.lock_key(shop_id)
     redis.set(lock, "another worker's turn", ex=60)
-    orders = make_orders(shop, 2, SKUS, datetime.now(UTC) - timedelta(minutes=5), 2,
-                         random.Random(3), 10**12)  # fmt: skip
-    deliver(client, pusher.plan(orders, state, random.Random(4), repeat_rate=0.0).deliveries)
+    push_orders(client, state, shop, 2, seed=3)
     platforms.empty()
     assert work_shop(shop_id)["pushes"] == 0, "the shop was taken: the job ends at once"
     assert redis.exists(pushes.scheduled_key(shop_id)), "…leaving the flag set"
