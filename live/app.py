@@ -9,8 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from redis import ConnectionError as RedisConnectionError
 from redis import Redis
+from redis import TimeoutError as RedisTimeoutError
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -142,6 +145,32 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# A backend that can't be reached or didn't answer in time: the request may well succeed
+# in a moment, so it is a 503 naming which one (and when to retry), not a 500. Handlers for
+# these classes run in Starlette's ExceptionMiddleware, which answers without re-raising.
+UNAVAILABLE: dict[type[Exception], str] = {
+    RedisConnectionError: "redis",
+    RedisTimeoutError: "redis",
+    OperationalError: "database",
+}
+
+
+async def backend_unavailable(request: Request, exc: Exception) -> Response:
+    count_backend_error(exc, "request")
+    backend = next(name for kind, name in UNAVAILABLE.items() if isinstance(exc, kind))
+    log.warning("%s unavailable on %s %s: %s", backend, request.method, request.url.path, exc)
+    body = {
+        "error": {
+            "code": "backend_unavailable",
+            "message": f"{backend} is not answering; try again shortly",
+            "details": {"backend": backend},
+        }
+    }
+    return ApiResponse(
+        with_request_id(request, body), status_code=503, headers={"Retry-After": "5"}
+    )
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     count_backend_error(exc, "request")
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -198,7 +227,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Who is calling, for API routing, pages and websockets: found by the access area.
         app.state.authenticator = token_authenticator(app.state.db)
         redis_url = redis_conn.resolve_url(settings)
-        app.state.redis = redis_conn.connect(settings.with_overrides(redis_url=redis_url))
+        app.state.redis = redis_conn.connect(
+            settings.with_overrides(redis_url=redis_url), timeout=settings.redis_timeout_seconds
+        )
         app.state.aredis = redis_conn.connect_async(redis_url)
         app.state.openapi = openapi_document([e for r in API_ROUTERS for e in r.endpoints])
         app.state.hub = hub = Hub(
@@ -248,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             DomainError: domain_error,
             HTTPException: http_error,
+            **dict.fromkeys(UNAVAILABLE, backend_unavailable),
             Exception: server_error,
         },
     )

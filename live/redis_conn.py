@@ -34,8 +34,15 @@ def resolve_url(settings: Settings) -> str:
     return embedded_url(start_embedded(settings))
 
 
-def connect(settings: Settings) -> redis.Redis:
-    return redis.Redis.from_url(resolve_url(settings), health_check_interval=30)
+def connect(settings: Settings, timeout: float | None = None) -> redis.Redis:
+    """`timeout` bounds connecting and each reply: the web's requests pass one; a worker's
+    connection doesn't (RQ waits for jobs with blocking reads longer than any such bound)."""
+    return redis.Redis.from_url(
+        resolve_url(settings),
+        health_check_interval=30,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+    )
 
 
 def connect_async(url: str) -> redis.asyncio.Redis:

@@ -126,6 +126,13 @@ class Settings(BaseModel):
     worker_stale_seconds: float = _setting(
         30.0, "SIEULIVE_WORKER_STALE_SECONDS", "no worker seen this long: /readyz fails", gt=0
     )
+    # The web process's answer to a Redis that stopped answering (hung, paused, a network
+    # partition that drops packets): a request waits this long, then gets its 503 — a platform
+    # retries it — instead of holding a thread until every thread is held and even /healthz
+    # hangs. Far above a busy Redis's reply time; workers keep blocking reads and no timeout.
+    redis_timeout_seconds: float = _setting(
+        2.0, "SIEULIVE_REDIS_TIMEOUT_SECONDS", "web: a Redis reply waited this long, then 503", gt=0
+    )
     cli_token: Secret | None = _setting(
         None, "SIEULIVE_TOKEN", "the producer token CLI commands (rehearse) send"
     )

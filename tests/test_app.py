@@ -77,3 +77,8 @@ def test_readyz_names_an_unreachable_database(settings: Settings) -> None:
         checks = response.json()["checks"]
         assert checks["database"].startswith("error: ")
         assert checks["redis"] == "ok"
+        # An API call that needs the database: a 503 naming it, to retry — not a 500.
+        answer = client.get("/api/campaigns", headers={"Authorization": "Bearer any-token"})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+        error = answer.json()["error"]
+        assert (error["code"], error["details"]) == ("backend_unavailable", {"backend": "database"})

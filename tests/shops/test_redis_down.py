@@ -6,6 +6,7 @@ once. A private redis-server, so stopping it disturbs nothing else on the machin
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import time
@@ -144,5 +145,52 @@ def test_redis_down_is_a_503_and_nothing_is_half_written(
             )
             assert again.status_code == 200 and again.json()["active"] is True
             assert not direct.sismember(pushes.INACTIVE, idle["id"])
+        finally:
+            direct.close()
+
+
+def test_a_hung_redis_is_a_503_in_bounded_time_not_a_held_request(
+    settings: Settings, tokens: dict[str, str], private_redis: PrivateRedis
+) -> None:
+    """Redis paused (SIGSTOP: connections open, nothing answered — a hung server or a
+    partition dropping packets): a push, the own webhook's neighbour routes and the readiness
+    check each answer 503 after the web's Redis timeout instead of holding their request; once
+    Redis answers again, the platform's retry is taken."""
+    app = create_app(
+        settings.with_overrides(redis_url=private_redis.url, redis_timeout_seconds=0.5)
+    )
+    assert private_redis.proc is not None
+    with TestClient(app) as client:
+        producer = auth(tokens["producer"])
+        shop = client.post("/api/shops", json=SHOP, headers=producer).json()
+        url = f"/push/{shop['id']}"
+        body, headers = tiktok_push(1)
+        private_redis.proc.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            answer = client.post(url, content=body, headers=headers)
+            assert answer.status_code == 503, answer.text
+            assert answer.json()["error"]["code"] == "push_queue_unavailable"
+            queues = client.get("/api/queues", headers=producer)
+            assert queues.status_code == 503 and queues.headers["Retry-After"] == "5"
+            error = queues.json()["error"]
+            assert (error["code"], error["details"]) == (
+                "backend_unavailable",
+                {"backend": "redis"},
+            )
+            ready = client.get("/readyz")
+            assert (
+                ready.status_code == 503
+                and ready.json()["checks"]["redis"] == "error: TimeoutError"
+            )
+            # Three requests, each bounded by the 0.5 s timeout (a connect and a reply at most).
+            assert time.monotonic() - started < 10
+        finally:
+            private_redis.proc.send_signal(signal.SIGCONT)
+        again = client.post(url, content=body, headers=headers)
+        assert (again.status_code, again.content) == (200, b"")
+        direct = redis_lib.Redis.from_url(private_redis.url)
+        try:
+            assert direct.llen(pushes.pushes_key(shop["id"])) == 1
         finally:
             direct.close()
