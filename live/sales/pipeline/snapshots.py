@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
 from live.db import Database
@@ -105,12 +104,17 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
     if not marked and not products:
         return 0
     with db.reading() as s:
-        session_ids = sorted(marked | showing(s, products))
-        shown = set(s.scalars(select(Show.session_id).where(Show.session_id.in_(session_ids))))
+        # One read of the shows a tick: the marked sessions' (whether they have one) and those
+        # still on (whose featured or flash-sale product may have sold elsewhere).
+        columns = (Show.session_id, Show.featured_product_id, Show.flash_sale, Show.phase)
+        on_or_marked = or_(Show.phase != Phase.ended, Show.session_id.in_(sorted(marked)))
+        shows: list[ShowRow] = [
+            (r.session_id, r.featured_product_id, r.flash_sale, r.phase)
+            for r in s.execute(select(*columns).where(on_or_marked))
+        ]
+    session_ids = sorted((marked | showing(shows, products)) & {row[0] for row in shows})
     published = 0
     for session_id in session_ids:
-        if session_id not in shown:
-            continue
         with db.unit_of_work() as s:
             state = current_state(s, session_id)
         publisher.publish(show_channel(session_id), "show", state)
@@ -118,21 +122,20 @@ def publish_sessions(db: Database, redis: Any, publisher: Publisher, holder: str
     return published
 
 
-def showing(db: Session, product_ids: set[int]) -> set[int]:
+ShowRow = tuple[int, int | None, dict[str, Any] | None, Phase]
+
+
+def showing(shows: Sequence[ShowRow], product_ids: set[int]) -> set[int]:
     """Sessions whose show (not ended) features one of the products or runs its flash sale:
     their stock left moves when the product sells in another session or in an order no session
-    claimed, which marks no session of theirs."""
+    claimed, which marks no session of theirs. `shows`: (session, featured, flash sale, phase)."""
     if not product_ids:
         return set()
-    rows = db.execute(
-        select(Show.session_id, Show.featured_product_id, Show.flash_sale).where(
-            Show.phase != Phase.ended
-        )
-    ).all()
     return {
         session_id
-        for session_id, featured, flash in rows
-        if featured in product_ids or (flash and flash.get("product_id") in product_ids)
+        for session_id, featured, flash, phase in shows
+        if phase != Phase.ended
+        and (featured in product_ids or (flash and flash.get("product_id") in product_ids))
     }
 
 
