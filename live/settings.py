@@ -128,8 +128,9 @@ class Settings(BaseModel):
     )
     # The web process's answer to a Redis that stopped answering (hung, paused, a network
     # partition that drops packets): a request waits this long, then gets its 503 — a platform
-    # retries it — instead of holding a thread until every thread is held and even /healthz
-    # hangs. Far above a busy Redis's reply time; workers keep blocking reads and no timeout.
+    # retries it — instead of holding a thread until every thread is held and every API call,
+    # page and /readyz waits. Far above a busy Redis's reply time; workers keep blocking reads
+    # and no timeout.
     redis_timeout_seconds: float = _setting(
         2.0, "SIEULIVE_REDIS_TIMEOUT_SECONDS", "web: a Redis reply waited this long, then 503", gt=0
     )
