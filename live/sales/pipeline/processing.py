@@ -233,6 +233,10 @@ class BatchApplier:
         self._postgres = db.get_bind().dialect.name == "postgresql"
         self._skus: dict[int | None, dict[str, int]] = {}
         self._flash: dict[int, list[FlashSale]] = {}
+        # Off while `prepare` merges orders as if new: most are not (a status event of an
+        # order placed in an earlier batch), and a unit the gate granted such a stand-in would
+        # never come back. Inserted orders pass the gate in `apply`, once they are known new.
+        self._gating = True
 
     def prepare(self, items: list[tuple[str, AnyEvent]]) -> Prepared:
         """Everything that needs no lock: the events grouped by order, in time then rank, and
@@ -246,10 +250,14 @@ class BatchApplier:
         # Each order first as if it were new: a row inserted now holds its final values at
         # once (inserting an empty row and updating it cost an UPDATE per new order).
         fresh: dict[tuple[str, str], OrderRow] = {}
-        for key, events in by_order.items():
-            fresh[key] = new_order(key[0], key[1], events[0].occurred_at)
-            for event in events:
-                self.merge(fresh[key], event)
+        self._gating = False
+        try:
+            for key, events in by_order.items():
+                fresh[key] = new_order(key[0], key[1], events[0].occurred_at)
+                for event in events:
+                    self.merge(fresh[key], event)
+        finally:
+            self._gating = True
         return Prepared(len(items), by_order, fresh)
 
     def apply(self, prepared: Prepared | list[tuple[str, AnyEvent]]) -> Outcome:
@@ -266,6 +274,8 @@ class BatchApplier:
                 before[key] = {}
                 outcome.new_orders += 1
                 touched.add(key)
+                for line in order.lines:
+                    self._gate(order, line)
                 continue
             before[key] = contributions(order)
             for event in events:
@@ -529,6 +539,7 @@ class BatchApplier:
         """Fold one event into the order; True if anything about the order changed."""
         changed = False
         placement = False
+        was = (order.session_id, order.ordered_at)
         for attr, value in (
             ("live_code", event.live_code),
             ("channel", event.channel),
@@ -562,14 +573,18 @@ class BatchApplier:
             order.delivered = True  # shipped once, whatever came after
             changed = True
         if placement:
-            self._place(order)
+            self._place(order, *was)
         if changed:
             order.updated_at = utcnow()
             order.changed = True
         return changed
 
-    def _place(self, order: OrderRow) -> None:
-        """Attribute the order and its lines; pass flash-sale lines through the stock gate."""
+    def _place(
+        self, order: OrderRow, was_session: int | None = None, was_at: datetime | None = None
+    ) -> None:
+        """Attribute the order and its lines; pass flash-sale lines through the stock gate.
+        `was_session`, `was_at`: where and when it was placed before, if it was — a line that
+        leaves the flash sale it was granted in gives its units back."""
         match = self.attributor.session_for(
             order.platform, order.live_code, order.channel, order.ordered_at
         )
@@ -579,19 +594,36 @@ class BatchApplier:
         order.rehearsal = match.rehearsal if match else False
         skus = self._lineup_skus(order.session_id)
         for line in order.lines:
+            before = None
+            if was_session is not None and was_at is not None and line.product_id is not None:
+                before = self._flash_sale(was_session, line.product_id, was_at)
             line.dirty = True
             line.product_id = skus.get(line.sku) or self._lineup_skus(None).get(line.sku)
             line.segment_id = None
             line.oversold = False
-            if order.session_id is None or line.product_id is None:
-                continue
-            line.segment_id = self.attributor.segment_for(
-                order.session_id, line.product_id, order.ordered_at
-            )
-            sale = self._flash_sale(order.session_id, line.product_id, order.ordered_at)
-            if sale is not None and self.gate is not None:
-                key = f"{order.platform}:{order.platform_order_id}:{line.line_no}"
-                line.oversold = not self.gate.take(sale.id, sale.quantity, key, line.quantity)
+            if order.session_id is not None and line.product_id is not None:
+                line.segment_id = self.attributor.segment_for(
+                    order.session_id, line.product_id, order.ordered_at
+                )
+            now = self._gate(order, line) if self._gating else None
+            if before is not None and self.gate is not None and (now is None or now != before.id):
+                self.gate.give_back(before.id, self._gate_key(order, line), line.quantity)
+
+    def _gate(self, order: OrderRow, line: LineRow) -> int | None:
+        """Pass a line through the stock gate of the flash sale it falls in, if any: oversold
+        when the sale's stock is gone. The sale's id, or None."""
+        if order.session_id is None or line.product_id is None:
+            return None
+        sale = self._flash_sale(order.session_id, line.product_id, order.ordered_at)
+        if sale is None or self.gate is None:
+            return None
+        taken = self.gate.take(sale.id, sale.quantity, self._gate_key(order, line), line.quantity)
+        line.oversold = not taken
+        return int(sale.id)
+
+    @staticmethod
+    def _gate_key(order: OrderRow, line: LineRow) -> str:
+        return f"{order.platform}:{order.platform_order_id}:{line.line_no}"
 
     def _prefetch(self, codes: set[str]) -> None:
         """What placing the batch's orders needs, a query per kind for all the sessions its

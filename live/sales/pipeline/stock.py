@@ -28,6 +28,16 @@ return granted
 """
 
 
+# The same keys. ARGV: order key, units. Gives back what that order was granted, if anything,
+# and forgets its answer: the order no longer falls in this sale (its time or session moved).
+GIVE_BACK = """
+local previous = redis.call('HGET', KEYS[2], ARGV[1])
+if previous == '1' then redis.call('INCRBY', KEYS[1], tonumber(ARGV[2])) end
+redis.call('HDEL', KEYS[2], ARGV[1])
+return previous == '1' and 1 or 0
+"""
+
+
 def keys(flash_sale_id: int) -> tuple[str, str]:
     return f"{KEY}{flash_sale_id}:left", f"{KEY}{flash_sale_id}:orders"
 
@@ -36,11 +46,18 @@ class StockGate:
     def __init__(self, redis: Any) -> None:
         self.redis = redis
         self._script = redis.register_script(GATE)
+        self._give_back = redis.register_script(GIVE_BACK)
 
     def take(self, flash_sale_id: int, quantity: int, order_key: str, units: int) -> bool:
         """True when the units fit the stock left (or this order already got them)."""
         left, answers = keys(flash_sale_id)
         return bool(self._script(keys=[left, answers], args=[order_key, units, quantity]))
+
+    def give_back(self, flash_sale_id: int, order_key: str, units: int) -> bool:
+        """Return the units this order was granted (none if it wasn't); True if it had some.
+        Safe to repeat: the answer is forgotten with the units."""
+        left, answers = keys(flash_sale_id)
+        return bool(self._give_back(keys=[left, answers], args=[order_key, units]))
 
     def left(self, flash_sale_id: int, quantity: int) -> int:
         value = self.redis.get(keys(flash_sale_id)[0])

@@ -345,3 +345,46 @@ def test_more_units_off_than_the_line_has_is_refused(client, db, show_session):
     answer = post_events(client, {**event("paid", new_order_id(), AT), "lines": [line]})
     assert answer.status_code == 422
     assert answer.json()["error"]["details"]["fields"][0]["field"] == "lines.0"
+
+
+def test_only_an_order_placed_in_a_flash_sale_takes_its_stock(
+    producer, db, drain, redis, show_session
+):
+    """The gate counts an order by the time it was placed. An order placed before the sale
+    whose `paid` (lines repeated, as platforms send them) comes in a later batch, during the
+    sale, takes nothing; an order whose placement moves out of the sale (an earlier event
+    arriving late) gives back what it took."""
+    from live.sales.pipeline.stock import StockGate
+    from live.shows.models import FlashSale
+
+    _a, b = skus(db, show_session)
+    sid = show_session["id"]
+    live = code(db, show_session)
+    ok(producer, sid, "go_live", 0)
+    placed_before = utcnow()
+    ok(producer, sid, "jump", 1, position=4)  # the flash sale: 50 units of b, from now
+    with db.reading() as s:
+        sale = s.scalars(select(FlashSale).where(FlashSale.session_id == sid)).one()
+        sale_id, quantity = sale.id, sale.quantity
+    gate = StockGate(redis)
+    during = (utcnow() + timedelta(seconds=1)).isoformat()
+    line = [(b, 2, 49_000)]
+    early, moved = new_order_id(), new_order_id()
+
+    def send(*events: dict[str, Any]) -> None:
+        assert post_events(producer, {"events": list(events)}).status_code == 202
+        drain()
+
+    send(event("created", early, placed_before.isoformat(), line, live_code=live))
+    send(event("paid", early, during, line, live_code=live))
+    assert gate.left(sale_id, quantity) == quantity, "placed before the sale: no flash stock"
+
+    send(event("created", moved, during, line, live_code=live))
+    assert gate.left(sale_id, quantity) == quantity - 2
+    send(event("paid", moved, placed_before.isoformat(), line, live_code=live))
+    assert gate.left(sale_id, quantity) == quantity, "placed before the sale after all: given back"
+    with db.reading() as s:
+        orders = s.scalars(select(Order).where(Order.platform_order_id.in_([early, moved]))).all()
+        assert len(orders) == 2
+        assert all(not line.oversold for o in orders for line in o.lines)
+    assert totals(db)["gross_units"] == 4
