@@ -125,6 +125,10 @@ VI: dict[str, str] = {
     "sales_unattributed_title": "Đơn chưa gắn phiên",
     "sales_unattributed_hint": "Đơn không có mã phiên và không khớp kênh nào đang live lúc đặt: "
     "được giữ lại để kiểm tra, không bị bỏ.",
+    "sales_unmapped_title": "Đơn có mã hàng lạ",
+    "sales_unmapped_hint": "Dòng hàng có mã SKU không khớp sản phẩm nào: được giữ lại nhưng chưa "
+    "tính cho sản phẩm nào. Thêm mã vào danh mục rồi chạy sieulive reconcile --repair.",
+    "sales_unmapped_mark": "mã lạ",
     "sales_oversold_title": "Đơn vượt số lượng flash sale",
     "sales_oversold_hint": "Dòng hàng vượt số lượng flash sale không được tính là đã bán.",
     "sales_order_id": "Mã đơn",
@@ -629,6 +633,10 @@ EN: dict[str, str] = {
     "sales_unattributed_title": "Unattributed orders",
     "sales_unattributed_hint": "Orders with no session code that matched no channel on air at "
     "their time: kept for a look, never dropped.",
+    "sales_unmapped_title": "Orders with unknown SKUs",
+    "sales_unmapped_hint": "Lines whose SKU matches no product: kept, but counted for no product. "
+    "Add the code to the catalog, then run sieulive reconcile --repair.",
+    "sales_unmapped_mark": "unknown SKU",
     "sales_oversold_title": "Orders beyond flash-sale stock",
     "sales_oversold_hint": "Lines beyond a flash sale's quantity are not counted as sold.",
     "sales_order_id": "Order id",

@@ -93,6 +93,7 @@ def _api_urls(campaign_id: int) -> dict[str, str]:
         "shortlist_export": "/api/shortlist/export",
         "sessions": f"{base}/sales",
         "unattributed": "/api/orders/unattributed",
+        "unmapped": f"/api/orders/unmapped?campaign_id={campaign_id}",
         "oversold": f"/api/orders/oversold?campaign_id={campaign_id}",
         "queues": "/api/queues",
         "retry": "/api/queues/failed/{id}/retry",
@@ -127,6 +128,7 @@ def _board(ctx: PageCtx, campaign_id: int, kind: str) -> Response:
                     CampaignSession.model_validate(s) for s in campaign_sessions(db, campaign_id)
                 ],
                 "unattributed": Orders.model_validate(orders.unattributed_orders(db, first)),
+                "unmapped": Orders.model_validate(orders.unmapped_orders(db, first, campaign_id)),
                 "oversold": Orders.model_validate(orders.oversold_orders(db, first, campaign_id)),
             }
     if kind == "producer":

@@ -3,7 +3,7 @@
 - retailers: the campaign leaderboard and chart (aggregates only), their own shortlist;
 - suppliers: their own products only, and their settlement per session;
 - creators: their own sessions' sales;
-- producers: everything, plus single orders (unattributed, oversold) and queue health.
+- producers: everything, plus single orders (unattributed, unmapped, oversold) and queue health.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from live.sales.schemas import (
     Shortlisted,
     ShortlistIn,
     SupplierSales,
+    UnmappedQuery,
 )
 from live.sales.tools import queues
 from live.schedule.models import LiveSession
@@ -270,6 +271,18 @@ def list_unattributed(ctx: Ctx, query: Page) -> Orders:
 def list_oversold(ctx: Ctx, query: OversoldQuery) -> Orders:
     with ctx.db.reading() as db:
         return Orders.model_validate(orders.oversold_orders(db, query, query.campaign_id))
+
+
+@router.route(
+    "GET",
+    "/api/orders/unmapped",
+    access=PRODUCERS,
+    query=UnmappedQuery,
+    summary="Orders with lines whose SKU no product has (kept, in no product's figures)",
+)
+def list_unmapped(ctx: Ctx, query: UnmappedQuery) -> Orders:
+    with ctx.db.reading() as db:
+        return Orders.model_validate(orders.unmapped_orders(db, query, query.campaign_id))
 
 
 @router.route(

@@ -88,6 +88,10 @@ class OversoldQuery(Page):
     campaign_id: Id | None = None
 
 
+class UnmappedQuery(OversoldQuery):
+    """The same: a page, of one campaign's orders or of all."""
+
+
 class ShortlistIn(Schema):
     product_id: Id
     note: Prose1k | None = Field(None, description="left out: an existing note is kept")

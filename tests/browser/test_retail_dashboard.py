@@ -218,6 +218,8 @@ def test_producer_desk_and_supplier_page(
     oversold = page.locator("[data-orders=oversold]")
     assert "O8" in oversold.inner_text()
     assert "O6" in page.locator("[data-orders=unattributed]").inner_text()
+    unmapped = page.locator("[data-orders=unmapped]").inner_text()
+    assert "Đơn có mã hàng lạ" in unmapped and "(0)" in unmapped  # every SKU is known here
     failed = page.locator(f"[data-job='{job.id}']")
     assert "RuntimeError: Không kết nối được kho hàng" in failed.inner_text()
     page.wait_for_selector("[data-conn=live]", timeout=WAIT_MS)

@@ -55,6 +55,7 @@ def sales_answers(scene: SalesScene) -> list[tuple[str, str]]:
         ("/api/shortlist", "producer"),
         ("/api/orders/unattributed", "producer"),
         (f"/api/orders/oversold?campaign_id={scene.campaign_id}", "producer"),
+        (f"/api/orders/unmapped?campaign_id={scene.campaign_id}", "producer"),
         ("/api/queues", "producer"),
     ]
 
@@ -192,6 +193,7 @@ def test_the_pages_carry_the_apis_answers(client: Any, scene: SalesScene) -> Non
     assert desk["shortlist"] == api("/api/shortlist")["items"]
     assert desk["oversold"] == api(f"/api/orders/oversold?campaign_id={c}&limit=20")
     assert desk["unattributed"] == api("/api/orders/unattributed?limit=20")
+    assert desk["unmapped"] == api(f"/api/orders/unmapped?campaign_id={c}&limit=20")
     assert timeless(desk["queues"]) == timeless(api("/api/queues"))
     own = scene.auth("supplier_a")
     mine = page_figures(client, f"/suppliers/{scene.supplier_a}/sales", own)

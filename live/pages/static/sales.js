@@ -452,6 +452,7 @@
       return el("div", { class: "line" }, [
         line.quantity + " × " + (line.product_name || line.sku) + " · " + money(line.unit_price),
         line.oversold ? el("span", { class: "over", text: " (" + w("sales_oversold_mark") + ")" }) : null,
+        line.product_id === null ? el("span", { class: "over", text: " (" + w("sales_unmapped_mark") + ")" }) : null,
       ]);
     });
     return el("tr", { "data-order": o.id }, [
@@ -464,7 +465,7 @@
     ]);
   }
 
-  var offsets = { unattributed: 0, oversold: 0 };
+  var offsets = { unattributed: 0, unmapped: 0, oversold: 0 };
 
   function renderOrders(list, answer) {
     var panel = $('[data-orders="' + list + '"]');
@@ -640,6 +641,9 @@
         },
         function () {
           return loadOrders("unattributed");
+        },
+        function () {
+          return loadOrders("unmapped");
         },
         function () {
           return loadOrders("oversold");
@@ -822,6 +826,7 @@
     if (data.kind === "producer") {
       renderSessions(data.sessions);
       renderOrders("unattributed", data.unattributed);
+      renderOrders("unmapped", data.unmapped);
       renderOrders("oversold", data.oversold);
       renderQueues(data.queues);
     }

@@ -73,6 +73,17 @@ def unattributed_orders(db: Session, page: Page) -> dict[str, Any]:
     return _listing(db, stmt, page)
 
 
+def unmapped_orders(db: Session, page: Page, campaign_id: int | None = None) -> dict[str, Any]:
+    """Orders with a line whose SKU no product has (a platform's seller SKU mistyped, or a
+    product not yet in the catalog): kept, counted in no product's figures until the catalog
+    names the SKU and `sieulive reconcile --repair` places them again. Newest first."""
+    unknown = exists().where(OrderLine.order_id == Order.id, OrderLine.product_id.is_(None))
+    stmt = select(Order).where(unknown)
+    if campaign_id is not None:
+        stmt = stmt.where(Order.campaign_id == campaign_id)
+    return _listing(db, stmt, page)
+
+
 def oversold_orders(db: Session, page: Page, campaign_id: int | None = None) -> dict[str, Any]:
     """Orders with a line beyond a flash sale's stock (not counted as sold). Newest first."""
     over = exists().where(OrderLine.order_id == Order.id, OrderLine.oversold.is_(True))

@@ -388,3 +388,38 @@ def test_only_an_order_placed_in_a_flash_sale_takes_its_stock(
         assert len(orders) == 2
         assert all(not line.oversold for o in orders for line in o.lines)
     assert totals(db)["gross_units"] == 4
+
+
+def test_a_line_whose_sku_no_product_has_is_kept_and_listed_until_the_catalog_names_it(
+    producer, db, drain, redis, show_session
+):
+    """A platform's seller SKU the catalog doesn't know: the order is stored whole, the known
+    line counts, the unknown one is listed (producers only) and counts nowhere; once the
+    product is added, `reconcile --repair` places it and the figures take it in."""
+    from live.sales.pipeline.reconcile import reconcile
+    from tests import factories
+
+    a, _b = skus(db, show_session)
+    live = code(db, show_session)
+    order = new_order_id()
+    at = utcnow().isoformat()
+    lines = [(a, 1, 65_000), ("BT-KEO-999", 2, 10_000)]
+    sent = post_events(producer, {"events": [event("created", order, at, lines, live_code=live)]})
+    assert sent.status_code == 202
+    drain()
+    campaign = show_session["campaign_id"]
+    listed = producer.get(f"/api/orders/unmapped?campaign_id={campaign}").json()
+    assert [o["platform_order_id"] for o in listed["items"]] == [order]
+    kept = {line["sku"]: line["product_id"] for line in listed["items"][0]["lines"]}
+    assert kept["BT-KEO-999"] is None and kept[a] is not None
+    assert totals(db)["gross_units"] == 1, "only the known line counts"
+    assert producer.get("/api/orders/unattributed").json()["total"] == 0, "its session is known"
+
+    with db.unit_of_work() as s:
+        factories.product(s, sku="BT-KEO-999", name="Kẹo dừa sầu riêng")
+    report = reconcile(db, redis, repair=True)
+    assert report.orders_repaired and "product_id" in report.orders_repaired[0]["problems"][0]
+    assert totals(db)["gross_units"] == 3
+    assert producer.get("/api/orders/unmapped").json()["total"] == 0
+    producer.headers.pop("Authorization")
+    assert producer.get("/api/orders/unmapped").status_code == 401
