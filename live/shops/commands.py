@@ -1,9 +1,9 @@
-"""`sieulive shop add|list|rotate|backfill|deactivate|activate`: the shops from the command
-line.
+"""`sieulive shop add|list|edit|rotate|backfill|deactivate|activate`: the shops from the
+command line.
 
 Secrets are never taken as arguments (they would sit in the shell's history and in `ps`):
 `shop add` and `shop rotate` read them from SIEULIVE_APP_SECRET and SIEULIVE_ACCESS_TOKEN, or
-ask for them without echo.
+ask for them without echo; `shop edit --access-token` reads a new token the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def add_commands(add: Add, prepare: Callable[[Settings], None]) -> None:
     """`prepare(settings)` readies the database first (the CLI migrates it): an area's
     commands don't reach up to the entry point that owns the migrations."""
     shop = add(
-        "shop", lambda a: 2, "platform shops: add, list, rotate a secret, backfill, deactivate"
+        "shop",
+        lambda a: 2,
+        "platform shops: add, list, edit, rotate, backfill, deactivate",
     )
     shop.set_defaults(prepare=prepare)
     sub = shop.add_subparsers(dest="shop_command", required=True)
@@ -50,6 +52,24 @@ def add_commands(add: Add, prepare: Callable[[Settings], None]) -> None:
     )
     listing.set_defaults(func=cmd_list)
     listing.add_argument("--json", action="store_true")
+    change = sub.add_parser(
+        "edit", help="change a shop's name, channel, API base, callback URL, cipher, rate, token"
+    )
+    change.set_defaults(func=cmd_edit)
+    change.add_argument("shop", metavar="SHOP", help="shop id, or the platform's shop id")
+    change.add_argument("--name")
+    change.add_argument("--channel", help="the platform channel sessions name")
+    change.add_argument("--api-base", help="the platform API's base URL")
+    change.add_argument(
+        "--callback-url", help="exactly the push URL set in the console ('' : this server's)"
+    )
+    change.add_argument("--shop-cipher", help="TikTok: the shop_cipher")
+    change.add_argument("--calls-per-second", type=int)
+    change.add_argument(
+        "--access-token",
+        action="store_true",
+        help="a new access token, from SIEULIVE_ACCESS_TOKEN or a prompt (never an argument)",
+    )
     rot = sub.add_parser("rotate", help="a new app secret; the previous one verifies for a while")
     rot.set_defaults(func=cmd_rotate)
     rot.add_argument("shop", metavar="SHOP", help="shop id, or the platform's shop id")
@@ -201,6 +221,34 @@ def _ago(moment: float | None) -> str:
         return "never"
     seconds = int(datetime.now(UTC).timestamp() - moment)
     return f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from live.shops.service import ShopPatch, change_shop, get_shop
+
+    def work(db: Any, settings: Settings) -> int:
+        names = ("name", "channel", "api_base", "callback_url", "shop_cipher", "calls_per_second")
+        given: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+        if args.access_token:
+            given["access_token"] = _secret("SIEULIVE_ACCESS_TOKEN", "new access token")
+        try:
+            body = ShopPatch.model_validate(given)
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(map(str, error["loc"])) or "shop edit"
+                print(f"{where}: {error['msg']}", file=sys.stderr)
+            return 2
+        with db.unit_of_work() as s:
+            shop = change_shop(settings, get_shop(s, args.shop), body)
+            shop_id, callback = shop.id, shop.callback_url
+        changed = ", ".join(sorted(n.replace("_", " ") for n in given))
+        print(f"shop {shop_id}: {changed} changed (web processes see it within 5 s)")
+        print(f"callback URL: {callback}")
+        return 0
+
+    return _run(args, work)
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:

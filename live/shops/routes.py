@@ -21,6 +21,7 @@ from live.shops.service import (
     ShopIn,
     ShopPatch,
     add_shop,
+    change_shop,
     get_shop,
     require_active,
     rotate,
@@ -75,15 +76,18 @@ def read_shop(ctx: Ctx, shop_id: int) -> ShopWithHealth:
     "PATCH",
     "/api/shops/{shop_id:int}",
     access=PRODUCERS,
-    summary="Deactivate a shop (its pushes answered 200 and dropped, its polls stopped) or "
-    "reactivate it (a backfill poll reaches back to when it was deactivated)",
+    summary="Change a shop: its name, channel, API base, callback URL, TikTok shop cipher, "
+    "rate, access token; or deactivate it (its pushes answered 200 and dropped, its polls "
+    "stopped) or reactivate it (a backfill poll reaches back to when it was deactivated)",
     errors={"503": "saved, but Redis is unavailable: send it again once Redis is back"},
 )
 def edit_shop(ctx: Ctx, shop_id: int, body: ShopPatch) -> ShopWithHealth:
     redis = ctx.request.app.state.redis
     try:
         with ctx.db.unit_of_work() as db:
-            shop = set_active(db, redis, get_shop(db, shop_id), body.active)
+            shop = change_shop(ctx.settings, get_shop(db, shop_id), body)
+            if body.active is not None:
+                shop = set_active(db, redis, shop, body.active)
             db.flush()
             out = shop_out(ctx.settings, shop)
         _forget_keys(ctx)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from live.api.fields import MAX_INT, Line200, Name, Schema, Url
+from live.api.fields import MAX_INT, Line200, Name, Schema, Url, broken_rule
 from live.db import Database, utcnow
 from live.errors import Conflict, NotFound
 from live.platforms.common import Keys
@@ -57,10 +57,48 @@ class ShopIn(Schema):
 
 
 class ShopPatch(Schema):
-    active: bool = Field(
+    """What a producer may change of a registered shop; left out (or null), unchanged. The platform,
+    its shop id and the app key are the shop's identity (register another shop to change
+    them); the app secret changes by rotation, with its grace period."""
+
+    active: bool | None = Field(
+        None,
         description="false deactivates the shop (pushes answered 200 and dropped, no polls); "
-        "true reactivates it (a backfill poll reaches back to when it was deactivated)"
+        "true reactivates it (a backfill poll reaches back to when it was deactivated)",
     )
+    name: Line200 | None = None
+    channel: Name | None = Field(None, description="the platform channel sessions name")
+    api_base: BaseUrl | None = Field(None, description="the platform API's base URL")
+    callback_url: Url | None = Field(
+        None,
+        description="exactly the push URL set in the platform's console (Shopee signs it); "
+        "empty: this server's /push/{id}",
+    )
+    shop_cipher: Line200 | None = None
+    calls_per_second: int | None = Field(None, ge=1, le=100)
+    access_token: str | None = Field(
+        None,
+        max_length=2000,
+        description="a new API access token (platforms' tokens expire): stored encrypted",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secret(cls, data: Any) -> Any:
+        # Never in an answer, so never sent back by accident: asking for it is a mistake
+        # worth naming, not a read-only field to ignore.
+        if isinstance(data, dict) and "app_secret" in data:
+            raise broken_rule(
+                "app_secret: changes by rotation (POST /api/shops/{id}/rotate), which keeps "
+                "the previous one verifying for a grace period"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _something(self) -> ShopPatch:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise broken_rule("nothing to change: give at least one field")
+        return self
 
 
 class RotateIn(Schema):
@@ -114,6 +152,23 @@ def add_shop(db: Session, settings: Settings, body: ShopIn) -> Shop:
     db.flush()
     if not shop.callback_url:
         shop.callback_url = push_url(settings, shop.id)
+    return shop
+
+
+def change_shop(settings: Settings, shop: Shop, body: ShopPatch) -> Shop:
+    """Everything the patch names but `active` (which needs Redis: `activation.set_active`).
+    A wrong callback URL or API base is fixed here, not in the database by hand."""
+    for name in ("name", "channel", "shop_cipher", "calls_per_second"):
+        if getattr(body, name) is not None:
+            setattr(shop, name, getattr(body, name))
+    if body.api_base is not None:
+        shop.api_base = body.api_base.rstrip("/")
+    if body.callback_url is not None:
+        shop.callback_url = body.callback_url or push_url(settings, shop.id)
+    if body.access_token is not None:
+        sealed = secrets.open_sealed(settings, shop.secrets)
+        sealed["access_token"] = body.access_token
+        shop.secrets = secrets.seal(settings, sealed)
     return shop
 
 
