@@ -508,13 +508,25 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from live.db import Database
     from live.redis_conn import connect
     from live.sales.pipeline.reconcile import reconcile
+    from live.sales.pipeline.service import StillApplying, drains_paused
+    from live.sales.tasks import enqueue_drain
     from live.terminal import print_json, reconcile_summary
 
     settings = _settings(args)
     db = Database(settings)
     redis = connect(settings)
     try:
-        report = reconcile(db, redis, repair=not args.check)
+        if args.check:
+            report = reconcile(db, redis, repair=False)
+        else:
+            # Rewriting orders and aggregates while workers apply batches would lose their
+            # increments: the drains hold still meanwhile (orders keep queueing).
+            with drains_paused(redis):
+                report = reconcile(db, redis, repair=True)
+            enqueue_drain(redis)
+    except StillApplying as exc:
+        print(f"nothing repaired: {exc}; try again", file=sys.stderr)
+        return 1
     finally:
         db.dispose()
         redis.close()

@@ -36,6 +36,9 @@ NOT_BEFORE = "sieulive:orders:not-before"  # hash: batch key -> don't retake it 
 LEASE = "sieulive:orders:lease:"  # + lease id: JSON of who holds it; expires unless renewed
 BATCH = "sieulive:orders:batch:"
 DRAIN_SCHEDULED = "sieulive:orders:drain-scheduled"
+# Set while `reconcile --repair` rewrites orders and aggregates: drains take no new batch.
+# Kept alive by its holder (a few seconds' expiry), so a killed repair pauses nothing for long.
+PAUSED = "sieulive:orders:paused"
 HOLDS = "sieulive:orders:holds"  # hash: order (platform|id) -> the batch in flight holding it
 ORDERS_OF = ":orders"  # batch key + this: a set of the orders the batch holds
 DEAD = "sieulive:orders:dead"  # events no batch could apply, kept for producers to see
@@ -215,6 +218,39 @@ class Lease:
                 continue
 
 
+class Pause:
+    """Drains take no new batch while this is held (`reconcile --repair`); the batches they
+    hold already are finished. Renewed by a thread like a lease, so it ends with its holder."""
+
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Pause:
+        self.redis.set(PAUSED, socket.gethostname(), ex=LEASE_SECONDS)
+        self._thread = threading.Thread(target=self._renew, name="pause", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        with contextlib.suppress(Exception):  # Redis gone: the key expires by itself
+            self.redis.delete(PAUSED)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(RENEW_SECONDS):
+            with contextlib.suppress(Exception):
+                self.redis.set(PAUSED, socket.gethostname(), ex=LEASE_SECONDS)
+
+
 class Inbox:
     def __init__(self, redis: Any) -> None:
         self.redis = redis
@@ -286,6 +322,10 @@ class Inbox:
 
     def in_flight(self) -> int:
         return int(self.redis.zcard(IN_FLIGHT))
+
+    def being_applied(self) -> int:
+        """Batches a live drain holds (in flight, less those whose drain died)."""
+        return max(0, self.in_flight() - self.orphans())
 
     def batches(self) -> list[dict[str, Any]]:
         """Every batch in flight, with its owner and whether that owner is alive."""

@@ -11,6 +11,8 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +50,7 @@ class DrainReport:
     dead: int = 0
     reclaimed: int = 0  # batches a dead drain left behind
     released: int = 0  # batches given back after an attempt that could not finish
+    paused: bool = False  # stopped for a repair (`drains_paused`)
 
 
 def drain(
@@ -69,6 +72,9 @@ def drain(
     deadline = time.monotonic() + budget_seconds
     with inbox.Lease(redis, worker) as lease:
         while time.monotonic() < deadline:
+            if redis.exists(inbox.PAUSED):
+                report.paused = True
+                break  # a repair is rewriting orders: the pause's end queues a drain
             batches = box.reclaim(lease)
             report.reclaimed += len(batches)
             claimed = box.claim(batch_size, lease)
@@ -81,6 +87,27 @@ def drain(
                     if not _run_batch(db, redis, box, gate, key, raw, report, lease.worker):
                         return report  # the database is unreachable: the watchdog comes back
     return report
+
+
+class StillApplying(Exception):
+    """Drains did not finish the batches they held in time: nothing was repaired."""
+
+
+@contextmanager
+def drains_paused(redis: Redis, wait_seconds: float = 120.0) -> Iterator[None]:
+    """Hold the order drains still — the batches being applied finished, no new one taken —
+    for work that rewrites orders and aggregates (`reconcile --repair`): an increment
+    committed under it would be lost to the absolute values it writes. Webhooks and pushes
+    still queue meanwhile: the caller queues a drain at the end for what waited."""
+    box = inbox.Inbox(redis)
+    with inbox.Pause(redis):
+        deadline = time.monotonic() + wait_seconds
+        while box.being_applied():
+            if time.monotonic() > deadline:
+                held = box.being_applied()
+                raise StillApplying(f"{held} batch(es) still applied after {wait_seconds:.0f} s")
+            time.sleep(0.2)
+        yield
 
 
 def batches_in_flight(redis: Redis) -> int:
