@@ -538,6 +538,21 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0 if report.clean or not args.check else 1
 
 
+def cmd_requeue_dead(args: argparse.Namespace) -> int:
+    from live.redis_conn import connect
+    from live.sales.tools.queues import requeue_dead
+
+    redis = connect(_settings(args))
+    try:
+        count = requeue_dead(redis)["requeued"]
+    finally:
+        redis.close()
+    print(
+        f"{count} dead order event(s) back in the inbox" + (": a drain is queued" if count else "")
+    )
+    return 0
+
+
 def cmd_obs_bridge(args: argparse.Namespace) -> int:
     """The studio bridge (live/studios/bridge.py): runs until stopped, reconnecting both ways."""
     from live.studios.bridge import BridgeOptions, run_bridge
@@ -740,6 +755,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="report differences only (exit 1 if any); repair nothing",
     )
     rec.add_argument("--json", action="store_true", help="the report as one JSON object")
+    add(
+        "requeue-dead",
+        cmd_requeue_dead,
+        "put the order events no batch could apply back in the inbox, once the cause is fixed",
+    )
     bridge = add(
         "obs-bridge", cmd_obs_bridge, "on the studio PC: drive OBS from sieulive's run-of-show"
     )

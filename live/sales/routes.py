@@ -31,6 +31,7 @@ from live.sales.schemas import (
     OversoldQuery,
     OverTimeQuery,
     QueueHealth,
+    RequeuedDead,
     RetriedJob,
     SalesFilters,
     SalesOverTime,
@@ -303,3 +304,14 @@ def get_queues(ctx: Ctx) -> QueueHealth:
 )
 def retry_failed_job(ctx: Ctx, job_id: str) -> RetriedJob:
     return RetriedJob.model_validate(queues.retry_failed(ctx.request.app.state.redis, job_id))
+
+
+@router.route(
+    "POST",
+    "/api/queues/dead/requeue",
+    access=PRODUCERS,
+    summary="Put the order events no batch could apply back in the inbox (once the cause is "
+    "fixed); each event is applied once whatever happened before",
+)
+def requeue_dead_events(ctx: Ctx) -> RequeuedDead:
+    return RequeuedDead.model_validate(queues.requeue_dead(ctx.request.app.state.redis))

@@ -561,6 +561,10 @@ class QueueHealth(Report):
     at: datetime
 
 
+class RequeuedDead(Report):
+    requeued: int = Field(description="dead order events put back in the inbox")
+
+
 class RetriedJob(Report):
     id: str
     queue: str

@@ -143,6 +143,26 @@ def envelope(platform: str, event: dict[str, Any], received_at: float) -> str:
     )
 
 
+# KEYS: the dead list, its reasons, the inbox. Every dead event back at the inbox's tail, at
+# once; the limit is not asked: these were accepted long ago.
+REQUEUE_DEAD = """
+local events = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = 1, #events, 1000 do
+  redis.call('RPUSH', KEYS[3], unpack(events, i, math.min(i + 999, #events)))
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+return #events
+"""
+
+
+def requeue_dead(redis: Any) -> int:
+    """The dead list's events back in the inbox, for a drain to apply again — once the reason
+    they failed is fixed. Safe whatever they are: the event record keeps each event once, so
+    what was applied before changes nothing. How many went back."""
+    script = redis.register_script(REQUEUE_DEAD)
+    return int(script(keys=[DEAD, DEAD + ":why", INBOX]))
+
+
 class InboxFull(Exception):
     """The inbox holds its limit of waiting events: nothing of the request was queued."""
 

@@ -18,6 +18,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from live.errors import NotFound
 from live.queueing import QUEUES
 from live.sales.intake import inbox
+from live.sales.tasks import enqueue_drain
 
 FAILED_SHOWN = 50  # per queue: a producer reads the newest few, the count says the rest
 _JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -140,6 +141,14 @@ def retry_failed(redis: Redis, job_id: str) -> dict[str, Any]:
             raise NotFound("failed job", job_id) from None  # someone retried it just now
         return {"id": job.id, "queue": name, "status": _text(job.get_status())}
     raise NotFound("failed job", job_id)
+
+
+def requeue_dead(redis: Redis) -> dict[str, Any]:
+    """The order events no batch could apply, back in the inbox, and a drain queued."""
+    count = inbox.requeue_dead(redis)
+    if count:
+        enqueue_drain(redis)
+    return {"requeued": count}
 
 
 def queue_figures(redis: Any) -> dict[str, Any]:
