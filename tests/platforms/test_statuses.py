@@ -23,6 +23,31 @@ SHOPEE = {
     "CANCELLED": "cancelled", "TO_RETURN": "returned", "COMPLETED": "delivered",
 }  # fmt: skip
 
+# Lazada's order-item statuses: payment to the carrier is paid; a delivery that came back
+# (failed, lost or damaged by the carrier, shipped back, scrapped) is off net as returned.
+LAZADA = {
+    "unpaid": "created", "pending": "paid", "topack": "paid", "packed": "paid",
+    "repacked": "paid", "toship": "paid", "ready_to_ship": "paid",
+    "ready_to_ship_pending": "paid", "shipped": "paid", "confirmed": "delivered",
+    "delivered": "delivered", "canceled": "cancelled", "cancelled": "cancelled",
+    "returned": "returned", "failed_delivery": "returned", "lost_by_3pl": "returned",
+    "damaged_by_3pl": "returned", "shipped_back": "returned",
+    "shipped_back_success": "returned", "shipped_back_failed": "returned",
+    "package_scrapped": "returned",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("word", "kind"), LAZADA.items())
+def test_lazada_vocabulary(word: str, kind: str) -> None:
+    assert lazada.STATUSES.kind(word) == kind
+
+
+def test_every_word_each_platform_knows_is_in_these_tables() -> None:
+    """A word added to an adapter without a row here fails: each vocabulary stays tested."""
+    assert set(tiktok_shop.STATUSES.words) == set(TIKTOK)
+    assert set(shopee.STATUSES.words) == set(SHOPEE)
+    assert set(lazada.STATUSES.words) == set(LAZADA)
+
 
 @pytest.mark.parametrize(("word", "kind"), TIKTOK.items())
 def test_tiktok_vocabulary(word: str, kind: str) -> None:

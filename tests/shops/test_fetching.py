@@ -6,6 +6,8 @@ shape (web and worker processes, both databases) is in test_storm.py."""
 from __future__ import annotations
 
 import random
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -150,3 +152,27 @@ def test_backfill_recovers_orders_whose_every_push_was_lost(
     shopee_id = next(i for i, s in shops.items() if s.platform == "shopee")
     health = pushes.health(redis, shopee_id)
     assert health["lost_pushes_recovered"] > 0 and health["last_poll_at"] is not None
+
+
+def test_a_shops_rate_limit_holds_across_workers(
+    db: Database, settings: Settings, redis: Any, sim: tuple[SimState, str]
+) -> None:
+    """Detail and list calls to one shop's API stay within its `calls_per_second`, whichever
+    worker makes them (the count is per wall-clock second, in Redis): a platform's 429 is met
+    by not calling, not by retrying."""
+    from live.shops.models import Shop
+
+    state, url = sim
+    shop_id = register(db, settings, new_shop(state, url, "lazada"), "kenh-lazada")
+    with db.unit_of_work() as s:
+        s.get(Shop, shop_id).calls_per_second = 2  # type: ignore[union-attr]
+    workers = [ShopWorker(redis, settings, shop_of(db, settings, shop_id)) for _ in range(2)]
+    seconds: list[int] = []
+    for n in range(7):
+        workers[n % 2]._wait_for_rate()  # as each does before a call
+        seconds.append(int(time.time()))
+    for worker in workers:
+        worker.http.close()
+    per_second = Counter(seconds)
+    assert max(per_second.values()) <= 2, per_second
+    assert len(per_second) >= 4, "seven calls at two a second span at least four seconds"

@@ -156,3 +156,31 @@ def _keys(app_key: str, secret: str) -> Any:
 
 
 __all__ = ["SimState"]
+
+
+def test_shopify_deliveries_are_deduped_by_their_webhook_id(
+    client: TestClient, tokens: dict[str, str], redis: Any
+) -> None:
+    """Shopify names each delivery (`X-Shopify-Webhook-Id`): a retry carries the same id —
+    even re-encoded, it is one delivery — while two updates of one order with the same body
+    but their own ids are two."""
+    shop = add(client, tokens["producer"], platform="shopify", shop_ref="cho-viet.myshopify.com",
+               app_key="client-1", app_secret="shopify-secret")  # fmt: skip
+    keys_ = _keys("client-1", "shopify-secret")
+    url = f"/push/{shop['id']}"
+
+    def deliver(body: bytes, webhook_id: str) -> int:
+        headers = adapter("shopify").push_headers(keys_, body, "")
+        headers |= {"X-Shopify-Webhook-Id": webhook_id, "X-Shopify-Topic": "orders/updated"}
+        return client.post(url, content=body, headers=headers).status_code
+
+    order = {"id": 5_000_000_000_000_001, "updated_at": "2026-11-30T10:00:00+07:00"}
+    compact = json.dumps(order, separators=(",", ":")).encode()
+    spaced = json.dumps(order).encode()  # the same delivery, its bytes otherwise
+    assert deliver(compact, "b6a3c1d0-0001") == 200
+    assert deliver(spaced, "b6a3c1d0-0001") == 200  # a retry: the same webhook id
+    assert redis.llen(pushes.pushes_key(shop["id"])) == 1
+    assert deliver(compact, "b6a3c1d0-0002") == 200  # another delivery, the same bytes
+    assert redis.llen(pushes.pushes_key(shop["id"])) == 2
+    health = pushes.health(redis, shop["id"])
+    assert (health["pushes"], health["repeated_pushes"]) == (2, 1)
