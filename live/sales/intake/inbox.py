@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from live.sales.intake.events import OrderEvent
 
@@ -199,22 +199,21 @@ def accept(
     return append(redis, items, limit)
 
 
-class Lease:
-    """A drain's hold on the batches it takes: alive while its process is (see the module's
-    docstring). Use as a context manager; the renewing thread stops with it."""
+class KeptAlive:
+    """A Redis key that exists while its holder's process does: set on entering, renewed by a
+    thread every RENEW_SECONDS, deleted on leaving — and, if the process dies, gone within
+    LEASE_SECONDS by itself. Use as a context manager."""
 
-    def __init__(self, redis: Any, worker: str = "") -> None:
+    def __init__(self, redis: Any, key: str, value: str) -> None:
         self.redis = redis
-        self.id = uuid.uuid4().hex
-        self.key = LEASE + self.id
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.key = key
+        self._value = value
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._value = json.dumps({"worker": self.worker, "since": time.time()})
 
-    def __enter__(self) -> Lease:
+    def __enter__(self) -> Self:
         self.redis.set(self.key, self._value, ex=LEASE_SECONDS)
-        self._thread = threading.Thread(target=self._renew, name="lease", daemon=True)
+        self._thread = threading.Thread(target=self._renew, name=self.key, daemon=True)
         self._thread.start()
         return self
 
@@ -238,37 +237,23 @@ class Lease:
                 continue
 
 
-class Pause:
+class Lease(KeptAlive):
+    """A drain's hold on the batches it takes: alive while its process is (see the module's
+    docstring)."""
+
+    def __init__(self, redis: Any, worker: str = "") -> None:
+        self.id = uuid.uuid4().hex
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        value = json.dumps({"worker": self.worker, "since": time.time()})
+        super().__init__(redis, LEASE + self.id, value)
+
+
+class Pause(KeptAlive):
     """Drains take no new batch while this is held (`reconcile --repair`); the batches they
-    hold already are finished. Renewed by a thread like a lease, so it ends with its holder."""
+    hold already are finished. Kept alive like a lease, so it ends with its holder."""
 
     def __init__(self, redis: Any) -> None:
-        self.redis = redis
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> Pause:
-        self.redis.set(PAUSED, socket.gethostname(), ex=LEASE_SECONDS)
-        self._thread = threading.Thread(target=self._renew, name="pause", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        with contextlib.suppress(Exception):  # Redis gone: the key expires by itself
-            self.redis.delete(PAUSED)
-
-    def _renew(self) -> None:
-        while not self._stop.wait(RENEW_SECONDS):
-            with contextlib.suppress(Exception):
-                self.redis.set(PAUSED, socket.gethostname(), ex=LEASE_SECONDS)
+        super().__init__(redis, PAUSED, socket.gethostname())
 
 
 class Inbox:
