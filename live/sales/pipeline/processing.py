@@ -593,9 +593,12 @@ class BatchApplier:
         order.attribution = Attribution(match.by) if match else Attribution.none
         order.rehearsal = match.rehearsal if match else False
         skus = self._lineup_skus(order.session_id)
+        # Only the stored order gives back (in `apply`): `prepare`'s stand-in was granted
+        # nothing, and what its key holds is the stored order's.
+        may_give_back = self._gating and self.gate is not None
         for line in order.lines:
             before = None
-            if was_session is not None and was_at is not None and line.product_id is not None:
+            if may_give_back and was_session and was_at and line.product_id is not None:
                 before = self._flash_sale(was_session, line.product_id, was_at)
             line.dirty = True
             line.product_id = skus.get(line.sku) or self._lineup_skus(None).get(line.sku)
@@ -606,7 +609,7 @@ class BatchApplier:
                     order.session_id, line.product_id, order.ordered_at
                 )
             now = self._gate(order, line) if self._gating else None
-            if before is not None and self.gate is not None and (now is None or now != before.id):
+            if before is not None and self.gate is not None and now != before.id:
                 self.gate.give_back(before.id, self._gate_key(order, line), line.quantity)
 
     def _gate(self, order: OrderRow, line: LineRow) -> int | None:

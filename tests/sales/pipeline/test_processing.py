@@ -423,3 +423,40 @@ def test_a_line_whose_sku_no_product_has_is_kept_and_listed_until_the_catalog_na
     assert producer.get("/api/orders/unmapped").json()["total"] == 0
     producer.headers.pop("Authorization")
     assert producer.get("/api/orders/unmapped").status_code == 401
+
+
+def test_a_later_batch_of_a_flash_order_gives_nothing_back(
+    producer, db, drain, redis, show_session
+):
+    """An order granted flash stock, then its `paid` and `delivered` in one later batch (the
+    second naming the buyer's province for the first time in that batch): its units stay
+    taken — the batch's stand-in of the order, placed twice before the lock, gives nothing
+    back on the stored order's behalf."""
+    from live.sales.pipeline.stock import StockGate
+    from live.shows.models import FlashSale
+
+    _a, b = skus(db, show_session)
+    sid = show_session["id"]
+    live = code(db, show_session)
+    ok(producer, sid, "go_live", 0)
+    ok(producer, sid, "jump", 1, position=4)  # the flash sale: 50 units of b, from now
+    with db.reading() as s:
+        sale = s.scalars(select(FlashSale).where(FlashSale.session_id == sid)).one()
+        sale_id, quantity = sale.id, sale.quantity
+    gate = StockGate(redis)
+    order, line = new_order_id(), [(b, 2, 49_000)]
+    at = [(utcnow() + timedelta(seconds=n)).isoformat() for n in (1, 2, 3)]
+    created = event("created", order, at[0], line, live_code=live, buyer_province="Cần Thơ")
+    assert post_events(producer, {"events": [created]}).status_code == 202
+    drain()
+    assert gate.left(sale_id, quantity) == quantity - 2
+    later = [
+        event("paid", order, at[1], line, live_code=live),
+        event("delivered", order, at[2], buyer_province="Cần Thơ"),
+    ]
+    assert post_events(producer, {"events": later}).status_code == 202
+    drain()
+    assert gate.left(sale_id, quantity) == quantity - 2, "still taken by the order"
+    with db.reading() as s:
+        stored = s.scalars(select(Order).where(Order.platform_order_id == order)).one()
+        assert [line.oversold for line in stored.lines] == [False]
