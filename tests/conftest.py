@@ -245,6 +245,16 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI commands and jobs run in-process read the test's settings from the environment, as
+    a process `sieulive` starts would: the same database, Redis, data folder and shop key."""
+    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("SIEULIVE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
+
+
+@pytest.fixture
 def producer(client: TestClient, tokens: dict[str, str]) -> TestClient:
     """The test client, acting as a producer."""
     client.headers.update(auth(tokens["producer"]))

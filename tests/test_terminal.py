@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from live.cli import main
-from live.settings import Settings
 from live.terminal import bench_report, import_refusal, reconcile_summary, webhook_answer
 
 
-@pytest.fixture
-def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert settings.database_url and settings.redis_url
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-
-
-def test_reconcile_prints_readable_text_or_json(environment, capsys):
+def test_reconcile_prints_readable_text_or_json(cli_env, capsys):
     assert main(["reconcile", "--check"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("orders: 0 (0 rebuilt from 0 kept events, 0 without events)\n")

@@ -12,7 +12,6 @@ from starlette.testclient import TestClient
 from live import cli
 from live.access.models import ApiToken
 from live.db import Database
-from live.settings import Settings
 from tests.conftest import auth
 
 
@@ -79,15 +78,6 @@ def test_token_owners_are_checked(producer: TestClient, tokens: dict[str, str]) 
         response = producer.post("/api/tokens", json=body)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["error"]["details"]["fields"][0]["field"] == field
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI reads the same database as the test app, from the environment."""
-    assert settings.database_url and settings.redis_url
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("SIEULIVE_DATA_DIR", str(settings.data_dir))
 
 
 @pytest.mark.usefixtures("cli_env")

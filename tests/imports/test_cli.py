@@ -9,22 +9,14 @@ import pytest
 
 from live.cli import main
 from live.db import Database
-from live.settings import Settings
 from tests.imports.conftest import counts
 from tests.imports.lineup import PRODUCTS, SUPPLIERS, csv_bytes
 
 FILES = Path(__file__).parent / "files"
 
 
-@pytest.fixture
-def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert settings.database_url and settings.redis_url
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-
-
 def test_import_files_from_the_command_line(
-    environment: None, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: None, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     suppliers = tmp_path / "nha-cung-cap.csv"
     suppliers.write_bytes(csv_bytes(SUPPLIERS))
@@ -44,7 +36,7 @@ def test_import_files_from_the_command_line(
 
 
 def test_a_refused_import_prints_each_bad_line(
-    environment: None, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: None, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     suppliers = tmp_path / "nha-cung-cap.csv"
     suppliers.write_bytes(csv_bytes(SUPPLIERS))
@@ -61,7 +53,7 @@ def test_a_refused_import_prints_each_bad_line(
 
 
 def test_a_file_that_is_not_a_spreadsheet(
-    environment: None, capsys: pytest.CaptureFixture[str]
+    cli_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import", str(FILES / "photo.png")]) == 1
     assert "not a CSV or XLSX spreadsheet" in capsys.readouterr().err

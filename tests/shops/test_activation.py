@@ -17,7 +17,7 @@ from live.db import utcnow
 from live.queueing import PLATFORMS
 from live.settings import Settings
 from live.shops import pushes, watch
-from tests.conftest import SHOP_KEY, auth
+from tests.conftest import auth
 from tests.platforms.test_signatures import TIKTOK_BODY, TIKTOK_SIGNATURE
 from tests.shops.test_receiving import add
 
@@ -129,15 +129,11 @@ def test_the_shops_page_shows_the_status_and_switches_it(
 def test_the_cli_deactivates_lists_and_reactivates(
     client: TestClient,
     tokens: dict[str, str],
-    settings: Settings,
+    cli_env: None,
     redis: Any,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     shop = add(client, tokens["producer"])
-    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
     ref = shop["shop_ref"]  # the platform's shop id works as well as ours
     assert main(["shop", "deactivate", ref]) == 0
     assert "deactivated" in capsys.readouterr().out

@@ -15,7 +15,7 @@ from live.platforms.adapters import adapter
 from live.settings import Settings
 from live.shops.models import Shop
 from live.shops.service import keys_for
-from tests.conftest import SHOP_KEY, auth
+from tests.conftest import auth
 from tests.shops.test_receiving import _keys, add
 
 CONSOLE_URL = "https://sieulive.example.vn/push/shopee-vn"
@@ -112,15 +112,13 @@ def test_identity_is_read_only_and_the_secret_rotates_instead(
 def test_the_cli_edits_a_shop(
     client: TestClient,
     tokens: dict[str, str],
+    cli_env: None,
     settings: Settings,
     db: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     shop = shopee(client, tokens["producer"], "https://typo.example.vn/push")
-    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
     monkeypatch.setenv("SIEULIVE_ACCESS_TOKEN", "cli-token-3")
     assert main(["shop", "edit", "727720655", "--callback-url", CONSOLE_URL, "--access-token"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from rq import Queue
 from starlette.testclient import TestClient
 
@@ -22,16 +21,8 @@ from live.settings import Settings
 from live.shops import pushes, watch
 from live.shops.fetching import MAKE_WAY_AFTER_SECONDS
 from live.shops.tasks import work_shop
-from tests.conftest import SHOP_KEY
 from tests.shops.conftest import new_shop, register
 from tests.shops.test_fetching import SKUS, deliver
-
-
-@pytest.fixture
-def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SIEULIVE_SHOP_KEY", SHOP_KEY)
 
 
 def push_orders(client: TestClient, state: SimState, shop: SimShop, count: int, seed: int) -> None:
@@ -43,7 +34,7 @@ def push_orders(client: TestClient, state: SimState, shop: SimShop, count: int, 
 
 
 def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
-    environment: None,
+    cli_env: None,
     client: TestClient,
     db: Database,
     redis: Any,
@@ -74,7 +65,7 @@ def test_a_turn_ends_for_a_waiting_order_drain_and_comes_back_after_it(
 
 
 def test_a_turn_left_without_a_job_gets_one_from_the_watchdog_within_its_tick(
-    environment: None,
+    cli_env: None,
     client: TestClient,
     db: Database,
     redis: Any,

@@ -12,7 +12,6 @@ from live.cli import main
 from live.queueing import ORDERS
 from live.sales.intake import inbox
 from live.sales.pipeline import service
-from live.settings import Settings
 from tests.sales.conftest import event, new_order_id, post_events
 from tests.sales.pipeline.test_processing import AT, code, skus, totals
 
@@ -51,10 +50,8 @@ def test_a_repair_waits_for_the_batch_being_applied_and_gives_up_in_time(
 
 
 def test_the_cli_repairs_with_the_drains_held_and_queues_one_after(
-    settings: Settings, redis: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    cli_env: None, redis: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
     seen: list[bool] = []
     real = service.drains_paused
 

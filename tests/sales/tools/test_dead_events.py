@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from live.cli import main
 from live.sales.intake import inbox
-from live.settings import Settings
 from tests.conftest import auth
 from tests.sales.conftest import event, new_order_id, post_events
 from tests.sales.pipeline.test_processing import AT, code, skus, totals
@@ -58,11 +56,7 @@ def test_dead_events_put_back_are_applied_once(
     assert refused.status_code == 403
 
 
-def test_the_cli_puts_dead_events_back(
-    settings: Settings, redis: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+def test_the_cli_puts_dead_events_back(cli_env: None, redis: Any, capsys: Any) -> None:
     redis.rpush(inbox.DEAD, inbox.envelope("tiktok_shop", {"type": "created"}, 1.0))
     assert main(["requeue-dead"]) == 0
     assert "1 dead order event(s) back in the inbox" in capsys.readouterr().out
